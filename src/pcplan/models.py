@@ -1,0 +1,411 @@
+"""The file format (SPEC §2) as pydantic models, and pydantic errors as plain issues.
+
+No I/O here. :func:`validate_challenge` and :func:`validate_programme` take the
+plain data :mod:`pcplan.yamlio` built and return either a model or a list of
+:class:`SchemaIssue` (a key path and a message): pydantic stays inside.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    PlainValidator,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+from pcplan.findings import shorten
+
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d")
+
+Role = Literal["dcs", "assistant_director", "team_leader", "practitioner", "partner"]
+ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
+MemberStatus = Literal["nominated", "confirmed", "declined"]
+MEMBER_STATUSES: tuple[str, ...] = MemberStatus.__args__  # type: ignore[attr-defined]
+ReviewContent = Literal[
+    "original_scope",
+    "self_assessment_findings",
+    "peer_commentary",
+    "response_document",
+    "progress_review",
+    "impact_evidence",
+]
+REVIEW_CONTENTS: tuple[str, ...] = ReviewContent.__args__  # type: ignore[attr-defined]
+
+
+def _parse_iso_date(value: object) -> date:
+    if isinstance(value, date) and type(value) is date:
+        return value
+    if isinstance(value, str):
+        match = _ISO_DATE.fullmatch(value)
+        if match:
+            try:
+                return date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                raise PydanticCustomError(
+                    "impossible_date", "{value} is not a real date", {"value": value}
+                ) from None
+        if _DATE_TIME.match(value):
+            raise PydanticCustomError(
+                "date_not_datetime",
+                "{value} is a date and time; write the date alone as YYYY-MM-DD",
+                {"value": shorten(value, 40)},
+            )
+    raise PydanticCustomError(
+        "iso_date",
+        "{value} is not a date; write it as YYYY-MM-DD",
+        {"value": shorten(repr(value), 40)},
+    )
+
+
+IsoDate = Annotated[
+    date,
+    PlainValidator(_parse_iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=100)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=False)]
+Text = Annotated[str, StringConstraints(max_length=20_000)]
+
+class EmptyWhenNull:
+    """``key:`` with nothing after it means "none yet": an empty list or mapping.
+
+    The JSON Schema says so too (``anyOf: [..., null]``), so that editors and
+    check-jsonschema accept what pcplan accepts.
+    """
+
+    def __init__(self, empty: Callable[[], Any]) -> None:
+        self.empty = empty
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        empty = self.empty
+        return core_schema.no_info_before_validator_function(
+            lambda value: empty() if value is None else value, handler(source)
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"anyOf": [handler(schema), {"type": "null"}]}
+
+
+NULL_LIST = EmptyWhenNull(list)
+NULL_MAPPING = EmptyWhenNull(dict)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+# ----------------------------------------------------------------- programme.yaml
+
+
+class Person(_Model):
+    """Someone in the programme's registry."""
+
+    name: Name
+    authority: Slug
+    role: Role
+    previous_authorities: Annotated[list[Slug], NULL_LIST] = []
+    expertise: Annotated[list[Text], NULL_LIST] = []
+
+
+class Settings(_Model):
+    """Programme-wide settings; all optional."""
+
+    response_document_weeks: Annotated[int, Field(ge=1, le=104)] | None = None
+    due_soon_days: Annotated[int, Field(ge=0, le=366)] = 7
+
+
+class Programme(_Model):
+    """``programme.yaml``: authorities, people and settings."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        json_schema_extra={"title": "pcplan programme.yaml"},
+    )
+
+    name: Name
+    programme_manager: Name | None = None
+    authorities: dict[Slug, Name]
+    people: Annotated[list[Person], NULL_LIST] = []
+    settings: Annotated[Settings, NULL_MAPPING] = Settings()
+
+
+# ----------------------------------------------------------------- a challenge file
+
+
+class Host(_Model):
+    authority: Slug
+    dcs: Name
+    project_manager: Name | None = None
+
+
+class Fieldwork(_Model):
+    start: IsoDate
+    end: IsoDate
+
+
+class Member(_Model):
+    """A visiting team member. A declined nomination never records a reason (¶22)."""
+
+    name: Name
+    authority: Slug
+    role: Role
+    lead: bool = False
+    status: MemberStatus = "nominated"
+
+
+class LeadConsent(_Model):
+    """The host DCS's consent to a lead who is not a DCS (¶19)."""
+
+    given_by: Name
+    date: IsoDate
+    reason: Text | None = None
+
+
+class Feedback(_Model):
+    """The feedback session, agreed in advance (¶30)."""
+
+    audience: Annotated[list[Text], NULL_LIST] = []
+    format: Text | None = None
+    agreed_on: IsoDate | None = None
+
+
+class Escalation(_Model):
+    """The DCS-to-DCS escalation route (¶33)."""
+
+    host_contact: Name | None = None
+    visiting_contact: Name | None = None
+
+
+class ReviewVisit(_Model):
+    requested: bool = False
+    hours: Annotated[float, Field(ge=0, le=1000)] | None = None
+    one_to_one: bool | None = None
+
+
+class Review(_Model):
+    """The post-challenge review of impact (¶36-41)."""
+
+    opted_in: bool = False
+    contents: Annotated[list[ReviewContent], NULL_LIST] = []
+    visit: Annotated[ReviewVisit, NULL_MAPPING] = ReviewVisit()
+
+
+class Waiver(_Model):
+    """A rule the programme manager agreed to relax for this challenge, and why."""
+
+    rule: Annotated[str, StringConstraints(max_length=100)] | None = None
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    agreed_by: Name | None = None
+
+
+class Challenge(_Model):
+    """One peer challenge: one file."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        json_schema_extra={"title": "pcplan challenge file"},
+    )
+
+    id: Slug
+    round: Annotated[int, Field(ge=1, le=1000)]
+    host: Host
+    topic: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    scope: Text | None = None
+    fieldwork: Fieldwork
+    visiting_team: Annotated[list[Member], NULL_LIST] = []
+    lead_consent: LeadConsent | None = None
+    steps: Annotated[
+        dict[Annotated[str, StringConstraints(max_length=100)], IsoDate | None],
+        NULL_MAPPING,
+    ] = {}
+    feedback: Feedback | None = None
+    escalation: Escalation | None = None
+    review: Annotated[Review, NULL_MAPPING] = Review()
+    waivers: Annotated[list[Waiver], NULL_LIST] = []
+
+    def done_on(self, step: str) -> date | None:
+        """The recorded date a step was done, or None."""
+        return self.steps.get(step)
+
+
+# ----------------------------------------------------------------- validation
+
+
+class SchemaIssue(BaseModel):
+    """A schema problem at a key path (pydantic's ``loc``), in words a person can act on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: tuple[str | int, ...]
+    message: str
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(model: type[M], data: dict[str, Any]) -> M | list[SchemaIssue]:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        return [_issue(model, error) for error in exc.errors(include_url=False)]
+
+
+def validate_challenge(data: dict[str, Any]) -> Challenge | list[SchemaIssue]:
+    return validate(Challenge, data)
+
+
+def validate_programme(data: dict[str, Any]) -> Programme | list[SchemaIssue]:
+    return validate(Programme, data)
+
+
+def _issue(model: type[BaseModel], error: Any) -> SchemaIssue:
+    loc = tuple(part for part in error["loc"] if not _is_pydantic_marker(part))
+    kind = error["type"]
+    field = ".".join(str(part) for part in loc) or "the file"
+    if kind == "missing":
+        parent = ".".join(str(part) for part in loc[:-1])
+        where = f" under `{parent}`" if parent else ""
+        return SchemaIssue(
+            path=loc[:-1], message=f"missing required key `{loc[-1]}`{where}"
+        )
+    if kind == "extra_forbidden":
+        return SchemaIssue(path=loc, message=_unknown_key_message(model, loc))
+    value = error.get("input")
+    if "[key]" in error["loc"]:
+        return SchemaIssue(
+            path=loc,
+            message=f"key {shorten(loc[-1], 60)!r} under `{'.'.join(map(str, loc[:-1]))}` "
+            "must be a slug: lowercase letters, digits and hyphens",
+        )
+    if kind == "string_pattern_mismatch":
+        return SchemaIssue(
+            path=loc,
+            message=f"`{field}` must be a slug (lowercase letters, digits and hyphens); "
+            f"got {_show(value)}",
+        )
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return SchemaIssue(
+            path=loc, message=f"`{field}` must be one of {expected}; got {_show(value)}"
+        )
+    if kind in ("impossible_date", "date_not_datetime", "iso_date"):
+        return SchemaIssue(path=loc, message=f"`{field}`: {error['msg']}")
+    expected = _EXPECTED.get(kind)
+    if expected is not None:
+        return SchemaIssue(
+            path=loc, message=f"`{field}` must be {expected}; got {_describe(value)}"
+        )
+    return SchemaIssue(path=loc, message=f"`{field}`: {error['msg']} (got {_describe(value)})")
+
+
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping of keys and values",
+    "model_type": "a mapping of keys and values",
+    "model_attributes_type": "a mapping of keys and values",
+    "string_too_short": "non-empty text",
+    "string_too_long": "shorter text",
+    "greater_than_equal": "a larger number",
+    "less_than_equal": "a smaller number",
+    "int_from_float": "a whole number",
+}
+
+
+def _is_pydantic_marker(part: object) -> bool:
+    """Pydantic adds pseudo-locations such as ``[key]`` or ``function-plain[...]``."""
+    return isinstance(part, str) and (part == "[key]" or part.endswith("]"))
+
+
+def _show(value: object) -> str:
+    return repr(shorten(value, 60)) if isinstance(value, str) else shorten(repr(value), 60)
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    if isinstance(value, (int, float)):
+        return f"the number {shorten(value, 40)}"
+    if isinstance(value, str):
+        return f"the text {_show(value)}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return shorten(type(value).__name__, 40)
+
+
+def _unknown_key_message(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
+    key = str(loc[-1])
+    parent = ".".join(str(part) for part in loc[:-1])
+    if len(loc) >= 3 and loc[0] == "visiting_team" and key in ("reason", "reasons"):
+        return (
+            "a nomination never records a reason (¶22): the reasons are private and "
+            "must not enter a shared repo; remove `reason`"
+        )
+    known = _known_keys(model, loc[:-1])
+    where = f" under `{parent}`" if parent else ""
+    hint = ""
+    close = difflib.get_close_matches(key, known, n=1)
+    if close:
+        hint = f"; did you mean `{close[0]}`?"
+    elif known:
+        hint = f"; known keys: {', '.join(known)}"
+    return f"unknown key `{shorten(key, 60)}`{where}{hint}"
+
+
+def _known_keys(model: type[BaseModel], parent: tuple[str | int, ...]) -> list[str]:
+    """The field names a model accepts at a key path."""
+    current: Any = model
+    for part in parent:
+        if isinstance(part, int):
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        current = _model_in(field.annotation)
+        if current is None:
+            return []
+    return list(getattr(current, "model_fields", {}))
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    metadata_origin = getattr(annotation, "__origin__", None)
+    if metadata_origin is not None and metadata_origin is not annotation:
+        return _model_in(metadata_origin)
+    return None

@@ -1,0 +1,53 @@
+"""`pcplan check` output: text lines, GitHub annotations, or JSON (SPEC §5)."""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from pcplan.findings import CheckResult
+
+
+def summary(result: CheckResult) -> str:
+    files = "file" if result.files_checked == 1 else "files"
+    errors = "error" if result.errors == 1 else "errors"
+    warnings = "warning" if result.warnings == 1 else "warnings"
+    return (
+        f"{result.files_checked} {files} checked: {result.errors} {errors}, "
+        f"{result.warnings} {warnings}"
+    )
+
+
+def write_text(result: CheckResult, stream: TextIO) -> None:
+    for f in result.findings:
+        stream.write(f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule}: {f.message}\n")
+    stream.write(summary(result) + "\n")
+
+
+_GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def write_github(result: CheckResult, stream: TextIO) -> None:
+    """GitHub Actions workflow commands: each finding becomes an annotation on its line."""
+    for f in result.findings:
+        stream.write(
+            f"::{_GITHUB_LEVEL[f.severity]} file={_escape_property(f.file)},line={f.line},"
+            f"col={f.column},title={_escape_property(f.rule)}::{_escape_data(f.message)}\n"
+        )
+    stream.write(summary(result) + "\n")
+
+
+def write_json(result: CheckResult, stream: TextIO) -> None:
+    json.dump(result.as_json(), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
+
+
+WRITER_BY_FORMAT = {"text": write_text, "github": write_github, "json": write_json}

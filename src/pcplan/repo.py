@@ -1,0 +1,147 @@
+"""A programme directory: finding its files and loading them (SPEC §2).
+
+Loading never raises for bad content: a file that the YAML layer or the schema
+refuses becomes findings, and the rest of the programme is still read.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pcplan.errors import UsageError
+from pcplan.findings import Finding
+from pcplan.models import Challenge, Programme, validate_challenge, validate_programme
+from pcplan.yamlio import Document, YamlProblem, load
+
+PROGRAMME_FILE = "programme.yaml"
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(slots=True)
+class LoadedFile:
+    """One file as read: its document and model when valid, else the findings saying why."""
+
+    path: Path
+    display: str
+    document: Document | None = None
+    model: Challenge | Programme | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ProgrammeDir:
+    """Where a programme lives and how its paths are shown."""
+
+    root: Path
+    shown_as: str
+
+    @property
+    def programme_path(self) -> Path:
+        return self.root / PROGRAMME_FILE
+
+    def display(self, path: Path) -> str:
+        """A path as findings show it: under the directory as the user named it."""
+        try:
+            relative = path.relative_to(self.root)
+        except ValueError:
+            return str(path)
+        if self.shown_as in ("", "."):
+            return relative.as_posix()
+        return f"{self.shown_as.rstrip('/')}/{relative.as_posix()}"
+
+
+def open_programme_dir(directory: str | os.PathLike[str]) -> ProgrammeDir:
+    """Check that a programme directory exists and has a programme.yaml (else exit 2)."""
+    shown = os.fspath(directory)
+    root = Path(shown)
+    if not root.is_dir():
+        raise UsageError(
+            f"{shown}: no such programme directory; run pcplan in the folder holding "
+            "`challenges/`, or give --dir DIR (or PCPLAN_DIR)"
+        )
+    if not (root / PROGRAMME_FILE).is_file():
+        raise UsageError(
+            f"{shown}: no {PROGRAMME_FILE} here; a programme directory holds "
+            f"{PROGRAMME_FILE} (authorities, people, settings) and one file per challenge"
+        )
+    return ProgrammeDir(root=root, shown_as=shown)
+
+
+def challenge_paths(programme_dir: ProgrammeDir) -> list[Path]:
+    """Every challenge file below the directory: ``*.yaml``/``*.yml`` but programme.yaml.
+
+    Hidden files and folders (``.git``, ``.github``, ``.pre-commit-config.yaml``)
+    are never challenge files.
+    """
+    found: list[Path] = []
+    root = programme_dir.root
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        base = Path(folder)
+        for name in files:
+            if name.startswith(".") or not name.endswith(SUFFIXES):
+                continue
+            if name == PROGRAMME_FILE and base == root:
+                continue
+            found.append(base / name)
+    found.sort()
+    return found
+
+
+def _problem_finding(display: str, problem: YamlProblem) -> Finding:
+    return Finding(display, problem.line, problem.column, "yaml", "error", problem.message)
+
+
+def load_file(path: Path, display: str, *, programme: bool = False) -> LoadedFile:
+    """Read one file and validate it against its model."""
+    loaded = LoadedFile(path=path, display=display)
+    try:
+        _, document = load(path)
+    except YamlProblem as problem:
+        loaded.findings.append(_problem_finding(display, problem))
+        return loaded
+    except OSError as exc:
+        loaded.findings.append(
+            Finding(display, 1, 1, "yaml", "error", f"cannot read the file: {exc.strerror}")
+        )
+        return loaded
+    loaded.document = document
+    result = validate_programme(document.data) if programme else validate_challenge(document.data)
+    if isinstance(result, list):
+        for issue in result:
+            line, column = document.locate(issue.path)
+            loaded.findings.append(
+                Finding(display, line, column, "schema", "error", issue.message)
+            )
+    else:
+        loaded.model = result
+    return loaded
+
+
+def find_challenge(programme_dir: ProgrammeDir, reference: str) -> Path:
+    """A challenge named by its id or by its path (exit 2 when there is no such challenge)."""
+    as_path = Path(reference)
+    if reference.endswith(SUFFIXES) or os.sep in reference or "/" in reference:
+        if as_path.is_file():
+            return as_path
+        raise UsageError(f"{reference}: no such challenge file")
+    paths = challenge_paths(programme_dir)
+    by_stem = [path for path in paths if path.stem == reference]
+    if len(by_stem) == 1:
+        return by_stem[0]
+    if len(by_stem) > 1:
+        shown = ", ".join(programme_dir.display(path) for path in by_stem)
+        raise UsageError(f"{reference}: several files have this name ({shown}); give a path")
+    for path in paths:  # an id that differs from its file name
+        loaded = load_file(path, programme_dir.display(path))
+        if isinstance(loaded.model, Challenge) and loaded.model.id == reference:
+            return path
+    import difflib
+
+    close = difflib.get_close_matches(reference, [path.stem for path in paths], n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise UsageError(
+        f"{reference}: no challenge with this id in {programme_dir.shown_as}{hint}"
+    )

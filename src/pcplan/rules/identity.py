@@ -1,0 +1,80 @@
+"""Who and what a file is: its id and the authorities it names."""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Iterator
+
+from pcplan.findings import shorten
+from pcplan.models import Programme
+from pcplan.rules.registry import ChallengeContext, Problem, file_rule, repo_rule
+
+
+@file_rule("id.filename", "error")
+def check_id_matches_filename(ctx: ChallengeContext) -> Iterator[Problem]:
+    """The `id` differs from the file name without its extension."""
+    stem = ctx.path.stem
+    if ctx.challenge.id != stem:
+        yield Problem(
+            ("id",),
+            f"id `{ctx.challenge.id}` differs from the file name `{shorten(ctx.path.name, 60)}`; "
+            f"rename the file to `{ctx.challenge.id}{ctx.path.suffix}` or set `id: {shorten(stem, 60)}`",
+        )
+
+
+@repo_rule("id.duplicate", "error")
+def check_ids_unique(
+    contexts: list[ChallengeContext],
+) -> Iterator[tuple[ChallengeContext, Problem]]:
+    """Two challenge files share an `id` (compared across the whole programme)."""
+    by_id: dict[str, list[ChallengeContext]] = defaultdict(list)
+    for ctx in contexts:
+        by_id[ctx.challenge.id].append(ctx)
+    for challenge_id, sharing in by_id.items():
+        if len(sharing) < 2:
+            continue
+        for ctx in sharing:
+            others = ", ".join(other.display for other in sharing if other is not ctx)
+            yield ctx, Problem(
+                ("id",),
+                f"id `{challenge_id}` is also used by {shorten(others, 200)}; ids must be unique",
+            )
+
+
+@file_rule("authority.unknown", "error", needs_registry=True)
+def check_authorities_known(ctx: ChallengeContext) -> Iterator[Problem]:
+    """An authority slug that programme.yaml does not list under `authorities`."""
+    if ctx.programme is None:
+        return
+    known = ctx.programme.authorities
+    used = [(("host", "authority"), ctx.challenge.host.authority)]
+    used += [
+        (("visiting_team", index, "authority"), member.authority)
+        for index, member in enumerate(ctx.challenge.visiting_team)
+    ]
+    for path, slug in used:
+        if slug not in known:
+            yield Problem(path, unknown_authority_message(slug, known))
+
+
+def unknown_authority_message(slug: str, known: dict[str, str] | list[str]) -> str:
+    close = difflib.get_close_matches(slug, list(known), n=1)
+    hint = f"; did you mean `{close[0]}`?" if close else "; add it to programme.yaml"
+    return f"authority `{shorten(slug, 60)}` is not in programme.yaml's `authorities`{hint}"
+
+
+def check_programme_authorities(programme: Programme) -> Iterator[Problem]:
+    """`authority.unknown` in programme.yaml itself: people's current and previous employers."""
+    known = programme.authorities
+    for index, person in enumerate(programme.people):
+        if person.authority not in known:
+            yield Problem(
+                ("people", index, "authority"), unknown_authority_message(person.authority, known)
+            )
+        for position, slug in enumerate(person.previous_authorities):
+            if slug not in known:
+                yield Problem(
+                    ("people", index, "previous_authorities", position),
+                    unknown_authority_message(slug, known),
+                )

@@ -1,0 +1,250 @@
+"""The visiting team (¶18-22): its lead, its shape, its diary and its conflicts.
+
+The composition rules look at members who have not declined; the *core* team
+leaves partners out as well (¶21 counts partners as extra to the four). They
+apply only once `visiting_team` has someone in it; `team.missing` covers the
+empty team.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pcplan.dates import show_date
+from pcplan.models import Challenge, Member
+from pcplan.rules.registry import ChallengeContext, Problem, file_rule, repo_rule
+from pcplan.yamlio import KeyPath
+
+PRACTITIONER_ROLES = ("team_leader", "practitioner")
+TEAM_SIZE = 4
+
+
+def active_members(challenge: Challenge) -> list[tuple[int, Member]]:
+    """Members who have not declined, with their index in `visiting_team`."""
+    return [(i, m) for i, m in enumerate(challenge.visiting_team) if m.status != "declined"]
+
+
+def core_members(challenge: Challenge) -> list[tuple[int, Member]]:
+    """Members who count towards the team of four: not declined, not partners."""
+    return [(i, m) for i, m in active_members(challenge) if m.role != "partner"]
+
+
+def _member(index: int, key: str | None = None) -> KeyPath:
+    return ("visiting_team", index) if key is None else ("visiting_team", index, key)
+
+
+@file_rule("team.lead", "error")
+def check_team_lead(ctx: ChallengeContext) -> Iterator[Problem]:
+    """Not exactly one lead among members not declined, or a lead who is neither a DCS nor an assistant director with `lead_consent` (¶18-19)."""
+    challenge = ctx.challenge
+    if not challenge.visiting_team:
+        return
+    leads = [(i, m) for i, m in active_members(challenge) if m.lead]
+    if not leads:
+        yield Problem(
+            ("visiting_team",),
+            "the visiting team has no lead; mark one member (a DCS, ¶18) with `lead: true`",
+        )
+        return
+    for index, member in leads[1:]:
+        yield Problem(
+            _member(index, "lead"),
+            f"{member.name} is a second lead (the first is {leads[0][1].name}); "
+            "a visiting team has exactly one lead",
+        )
+    index, lead = leads[0]
+    if lead.role == "dcs":
+        return
+    if lead.role == "assistant_director":
+        if challenge.lead_consent is None:
+            yield Problem(
+                _member(index, "role"),
+                f"the lead, {lead.name}, is an assistant director: record the host DCS's "
+                "consent under `lead_consent` (given_by, date, reason; ¶19)",
+            )
+        return
+    yield Problem(
+        _member(index, "role"),
+        f"the lead, {lead.name}, is a {lead.role.replace('_', ' ')}; the lead is a DCS, or "
+        "an assistant director with the host DCS's consent (¶18-19)",
+    )
+
+
+@file_rule("team.size", "error")
+def check_team_size(ctx: ChallengeContext) -> Iterator[Problem]:
+    """The core team (members not declined, not partners) is not four: the lead and three (¶21, step 3)."""
+    if not ctx.challenge.visiting_team:
+        return
+    core = core_members(ctx.challenge)
+    if len(core) != TEAM_SIZE:
+        yield Problem(
+            ("visiting_team",),
+            f"the core visiting team has {len(core)} member{'s' if len(core) != 1 else ''} "
+            f"(not declined, not partners); it should be {TEAM_SIZE}: the lead and three (¶21)",
+        )
+
+
+@file_rule("team.authorities", "error")
+def check_team_authorities(ctx: ChallengeContext) -> Iterator[Problem]:
+    """Two or more core team members come from the same authority (¶21: four authorities)."""
+    seen: dict[str, Member] = {}
+    for index, member in core_members(ctx.challenge):
+        first = seen.get(member.authority)
+        if first is None:
+            seen[member.authority] = member
+            continue
+        yield Problem(
+            _member(index, "authority"),
+            f"{member.name} and {first.name} both come from `{member.authority}`; the core "
+            "team comes from four different authorities (¶21)",
+        )
+
+
+@file_rule("team.host", "error")
+def check_team_not_from_host(ctx: ChallengeContext) -> Iterator[Problem]:
+    """A core visiting team member comes from the host authority."""
+    host = ctx.challenge.host.authority
+    for index, member in core_members(ctx.challenge):
+        if member.authority == host:
+            yield Problem(
+                _member(index, "authority"),
+                f"{member.name} is from the host authority `{host}`; the visiting team "
+                "comes from other authorities",
+            )
+
+
+@file_rule("team.assistant_director", "error")
+def check_one_assistant_director(ctx: ChallengeContext) -> Iterator[Problem]:
+    """Not exactly one non-lead core member at assistant director level (¶21)."""
+    if not ctx.challenge.visiting_team:
+        return
+    count = sum(
+        1
+        for _, member in core_members(ctx.challenge)
+        if not member.lead and member.role == "assistant_director"
+    )
+    if count != 1:
+        yield Problem(
+            ("visiting_team",),
+            f"the team has {count} assistant director{'s' if count != 1 else ''} besides the "
+            "lead; it should have one (¶21)",
+        )
+
+
+@file_rule("team.practitioners", "error")
+def check_two_practitioners(ctx: ChallengeContext) -> Iterator[Problem]:
+    """Not exactly two non-lead core members at team leader/practitioner level (¶21)."""
+    if not ctx.challenge.visiting_team:
+        return
+    count = sum(
+        1
+        for _, member in core_members(ctx.challenge)
+        if not member.lead and member.role in PRACTITIONER_ROLES
+    )
+    if count != 2:
+        yield Problem(
+            ("visiting_team",),
+            f"the team has {count} team leader{'s' if count != 1 else ''}/practitioners; "
+            "it should have two (¶21)",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Appearance:
+    ctx: ChallengeContext
+    path: KeyPath
+    role: str
+
+
+def people_in(ctx: ChallengeContext) -> dict[str, _Appearance]:
+    """Everyone whose diary a challenge takes: host DCS, project manager, members not declined."""
+    challenge = ctx.challenge
+    found: dict[str, _Appearance] = {}
+    found[challenge.host.dcs] = _Appearance(ctx, ("host", "dcs"), "host DCS")
+    if challenge.host.project_manager:
+        found.setdefault(
+            challenge.host.project_manager,
+            _Appearance(ctx, ("host", "project_manager"), "host project manager"),
+        )
+    for index, member in active_members(challenge):
+        found.setdefault(
+            member.name, _Appearance(ctx, _member(index, "name"), "visiting team member")
+        )
+    return found
+
+
+@repo_rule("team.diary", "error")
+def check_diaries(
+    contexts: list[ChallengeContext],
+) -> Iterator[tuple[ChallengeContext, Problem]]:
+    """One person (host DCS, host project manager or visiting member not declined) is in two challenges whose fieldwork overlaps."""
+    ordered = sorted(contexts, key=lambda c: (c.challenge.fieldwork.start, c.display))
+    people = {id(ctx): people_in(ctx) for ctx in ordered}
+    active: list[ChallengeContext] = []
+    for ctx in ordered:
+        start = ctx.challenge.fieldwork.start
+        active = [other for other in active if other.challenge.fieldwork.end >= start]
+        for other in active:
+            shared = people[id(ctx)].keys() & people[id(other)].keys()
+            for name in sorted(shared):
+                for here, there in ((ctx, other), (other, ctx)):
+                    seen = people[id(here)][name]
+                    elsewhere = people[id(there)][name]
+                    fieldwork = there.challenge.fieldwork
+                    yield here, Problem(
+                        seen.path,
+                        f"{name} is also in {there.challenge.id} ({there.display}) as "
+                        f"{elsewhere.role}, whose fieldwork "
+                        f"{show_date(fieldwork.start)}–{show_date(fieldwork.end)} overlaps",
+                    )
+        active.append(ctx)
+
+
+@file_rule("team.conflict", "warning", needs_registry=True)
+def check_previous_employers(ctx: ChallengeContext) -> Iterator[Problem]:
+    """A member's `previous_authorities` in programme.yaml include the host (¶22)."""
+    if ctx.programme is None:
+        return
+    host = ctx.challenge.host.authority
+    registry = {person.name: person for person in ctx.programme.people}
+    for index, member in active_members(ctx.challenge):
+        person = registry.get(member.name)
+        if person is not None and host in person.previous_authorities:
+            yield Problem(
+                _member(index, "name"),
+                f"{member.name} used to work for the host, `{host}` (programme.yaml); "
+                "the host DCS may ask to reconsider this nomination (¶22)",
+            )
+
+
+@file_rule("team.unconfirmed", "warning", uses_as_of=True)
+def check_confirmed_in_time(ctx: ChallengeContext) -> Iterator[Problem]:
+    """A member is still `nominated` from two weeks before fieldwork until it ends."""
+    fieldwork = ctx.challenge.fieldwork
+    if not (fieldwork.start - timedelta(weeks=2) <= ctx.as_of <= fieldwork.end):
+        return
+    for index, member in enumerate(ctx.challenge.visiting_team):
+        if member.status == "nominated":
+            yield Problem(
+                _member(index, "status"),
+                f"{member.name} is still nominated and fieldwork starts "
+                f"{show_date(fieldwork.start)}; record the answer with `pcplan team "
+                f"{ctx.challenge.id} confirm NAME` (or `decline NAME`)",
+            )
+
+
+@file_rule("team.missing", "warning", uses_as_of=True)
+def check_team_identified(ctx: ChallengeContext) -> Iterator[Problem]:
+    """No visiting team yet, once step `team` is overdue."""
+    if ctx.challenge.visiting_team:
+        return
+    team_step = ctx.schedule["team"]
+    if team_step.status == "overdue" and team_step.due is not None:
+        yield Problem(
+            ("visiting_team",),
+            f"no visiting team yet; step 3 was due {show_date(team_step.due)}. Add members "
+            f"with `pcplan team {ctx.challenge.id} add NAME --authority SLUG --role ROLE`",
+        )
+

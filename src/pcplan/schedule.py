@@ -1,0 +1,198 @@
+"""A challenge's schedule as of a date (SPEC §3): pure, never reads the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from pcplan.dates import WorkingDays, add_months, add_weeks, week_commencing, working_days
+from pcplan.models import Challenge, Settings
+from pcplan.steps import STEPS, Offset, Step
+
+Status = Literal["done", "overdue", "due_soon", "open", "upcoming", "not_applicable"]
+STATUSES: tuple[Status, ...] = ("done", "overdue", "due_soon", "open", "upcoming", "not_applicable")
+
+
+@dataclass(frozen=True, slots=True)
+class StepDates:
+    """One step's window, done date and status as of the schedule's date."""
+
+    step: Step
+    opens: date | None
+    due: date | None
+    done: date | None
+    status: Status
+    moved_from: date | None = None  # the due date before moving off a weekend/holiday
+
+    @property
+    def key(self) -> str:
+        return self.step.key
+
+    @property
+    def applicable(self) -> bool:
+        return self.status != "not_applicable"
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    week_commencing: date
+    label: str
+    opens: tuple[str, ...]
+    due: tuple[str, ...]
+    done: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """Every step of one challenge, as of ``as_of``."""
+
+    challenge_id: str
+    start: date
+    end: date
+    as_of: date
+    steps: tuple[StepDates, ...]
+
+    def __getitem__(self, key: str) -> StepDates:
+        for entry in self.steps:
+            if entry.step.key == key:
+                return entry
+        raise KeyError(key)
+
+    def with_status(self, *statuses: Status) -> list[StepDates]:
+        return [entry for entry in self.steps if entry.status in statuses]
+
+    def closed_windows(self) -> list[StepDates]:
+        """Steps before fieldwork whose window had closed by ``as_of`` and are not done.
+
+        Said by ``schedule`` and ``new`` when fieldwork is nearer than the windows need.
+        """
+        if self.as_of > self.start:
+            return []
+        return [
+            entry
+            for entry in self.steps
+            if entry.step.before_fieldwork
+            and entry.due is not None
+            and entry.due < self.as_of
+            and entry.status != "done"
+        ]
+
+    def next_step(self) -> StepDates | None:
+        """The step to chase next: the earliest due of those not done, else the first open one."""
+        pending = [e for e in self.steps if e.status not in ("done", "not_applicable")]
+        with_due = [e for e in pending if e.due is not None]
+        if with_due:
+            return min(with_due, key=lambda e: (e.due, e.step.number))
+        return pending[0] if pending else None
+
+    def weeks(self) -> list[Week]:
+        """One entry per week (commencing Monday) from the first opening to the last due date."""
+        applicable = [e for e in self.steps if e.applicable]
+        opens = [e.opens for e in applicable if e.opens is not None]
+        dues = [e.due for e in applicable if e.due is not None]
+        first = week_commencing(min(opens))
+        last = week_commencing(max(dues))
+        fieldwork_week = week_commencing(self.start)
+        weeks: list[Week] = []
+        monday = first
+        while monday <= last:
+            sunday = monday + timedelta(days=6)
+            offset = (monday - fieldwork_week).days // 7
+            weeks.append(
+                Week(
+                    week_commencing=monday,
+                    label=week_label(offset),
+                    opens=_keys_within(applicable, "opens", monday, sunday),
+                    due=_keys_within(applicable, "due", monday, sunday),
+                    done=_keys_within(applicable, "done", monday, sunday),
+                )
+            )
+            monday += timedelta(days=7)
+        return weeks
+
+
+def week_label(offset: int) -> str:
+    """``T−14w`` for fourteen weeks before the fieldwork week, ``T0w`` for it, ``T+2w`` after."""
+    if offset < 0:
+        return f"T\u2212{-offset}w"
+    if offset == 0:
+        return "T0w"
+    return f"T+{offset}w"
+
+
+def _keys_within(entries: list[StepDates], field: str, first: date, last: date) -> tuple[str, ...]:
+    found = []
+    for entry in entries:
+        value = getattr(entry, field)
+        if value is not None and first <= value <= last:
+            found.append(entry.step.key)
+    return tuple(found)
+
+
+def compute_schedule(
+    challenge: Challenge,
+    settings: Settings,
+    as_of: date,
+    calendar: WorkingDays | None = None,
+) -> Schedule:
+    """The schedule of ``challenge`` as of ``as_of`` (SPEC §3)."""
+    calendar = calendar or working_days()
+    start, end = challenge.fieldwork.start, challenge.fieldwork.end
+    flags = {
+        "opted_in": challenge.review.opted_in,
+        "visit_requested": challenge.review.opted_in and challenge.review.visit.requested,
+    }
+    entries = []
+    for step in STEPS:
+        done = challenge.steps.get(step.key)
+        if not all(flags[flag] for flag in step.applies_if):
+            entries.append(StepDates(step, None, None, done, "not_applicable"))
+            continue
+        opens = _resolve(step.opens, start, end)
+        if step.opens_after_done is not None:
+            earlier = challenge.steps.get(step.opens_after_done)
+            if earlier is not None and earlier > opens:
+                opens = earlier
+        due = _due(step, start, end, settings)
+        moved_from = None
+        if due is not None and step.due_moves:
+            moved = calendar.on_or_before(due)
+            if moved != due:
+                due, moved_from = moved, due
+        if step.key == "fieldwork" and done is None and as_of > end:
+            done = end
+        status = step_status(opens, due, done, as_of, settings.due_soon_days)
+        entries.append(StepDates(step, opens, due, done, status, moved_from))
+    return Schedule(challenge.id, start, end, as_of, tuple(entries))
+
+
+def step_status(
+    opens: date, due: date | None, done: date | None, as_of: date, due_soon_days: int
+) -> Status:
+    """SPEC §3's status of an applicable step as of a date; the first match wins."""
+    if done is not None and done <= as_of:
+        return "done"
+    if due is not None and as_of > due:
+        return "overdue"
+    if as_of < opens:
+        return "upcoming"
+    if due is not None and (due - as_of).days < due_soon_days:
+        return "due_soon"
+    return "open"
+
+
+def _resolve(offset: Offset, start: date, end: date) -> date:
+    day = start if offset.anchor == "start" else end
+    if offset.weeks:
+        day = add_weeks(day, offset.weeks)
+    if offset.months:
+        day = add_months(day, offset.months)
+    return day
+
+
+def _due(step: Step, start: date, end: date, settings: Settings) -> date | None:
+    if step.due_weeks_setting is not None:
+        weeks = getattr(settings, step.due_weeks_setting)
+        return None if weeks is None else add_weeks(end, weeks)
+    return None if step.due is None else _resolve(step.due, start, end)

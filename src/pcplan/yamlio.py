@@ -1,0 +1,459 @@
+"""Reading YAML safely, with the position of every key and item.
+
+pcplan never hands a file to a YAML *constructor*. It walks the parser's event
+stream itself, which lets it refuse everything SPEC §6 lists (anchors, aliases,
+tags, directives, duplicate keys, several documents, deep nesting) before any of
+it can do harm, and record where each key and item starts on the same pass.
+
+Two event sources give the same events: libyaml through ``ruamel.yaml.clib``
+(the fast path, used for reading) and ruamel.yaml's own pure-Python parser (the
+parser of its round-trip loader). Both go through :func:`build_document`, so
+there is one set of rules for what a file means, whichever parser read it.
+
+Scalars are resolved with the YAML 1.2 core schema: ``null``/``~``/empty,
+``true``/``false``, integers and floats. Everything else, dates included, stays
+a string; the models decide what a date is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+
+from pcplan.findings import shorten
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 50
+_CORE_TAG = "tag:yaml.org,2002:"
+
+KeyPath = tuple[str | int, ...]
+
+
+class YamlProblem(Exception):
+    """The YAML layer refused a file; carries a 1-based position."""
+
+    def __init__(self, message: str, *, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where a value sits in the text: character offsets and its kind.
+
+    ``kind`` is ``"scalar"``, ``"mapping"`` or ``"sequence"``; ``flow`` is true
+    for ``{…}`` / ``[…]`` collections; ``style`` is the scalar's quote style
+    (``""`` for plain).
+    """
+
+    start: int
+    end: int
+    line: int
+    column: int
+    kind: str
+    flow: bool = False
+    style: str = ""
+
+
+@dataclass(slots=True)
+class Document:
+    """A parsed file: plain data, and the 1-based (line, column) of every key path.
+
+    ``positions[path]`` is where the key (for a mapping entry) or the item (for a
+    sequence entry) starts; ``positions[()]`` is the top-level mapping.
+    ``spans`` (only when asked for) holds the text span of every value, for edits.
+    """
+
+    data: dict[str, Any]
+    positions: dict[KeyPath, tuple[int, int]]
+    spans: dict[KeyPath, Span] | None = None
+    key_spans: dict[KeyPath, Span] | None = None
+
+    def locate(self, path: KeyPath) -> tuple[int, int]:
+        """The line and column for a key path: the deepest recorded ancestor.
+
+        Pydantic reports a missing key at a path that does not exist in the file;
+        walking up finds its parent mapping, as SPEC §5 asks.
+        """
+        positions = self.positions
+        for end in range(len(path), -1, -1):
+            found = positions.get(path[:end])
+            if found is not None:
+                return found
+        return (1, 1)
+
+
+@dataclass(slots=True)
+class Source:
+    """The bytes of a file and the text pcplan parses (UTF-8, BOM removed)."""
+
+    path: Path
+    raw: bytes
+    text: str
+    bom: bool = False
+    newline: str = field(default="\n")
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT = re.compile(
+    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+_DIRECTIVE = re.compile(r"^%", re.MULTILINE)
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_MAYBE_NOT_STRING = frozenset("0123456789+-.~nNtTfF")
+
+
+def decode(path: Path, raw: bytes) -> Source:
+    """Bytes to text, refusing what SPEC §6 refuses before any parsing."""
+    if len(raw) > MAX_BYTES:
+        raise YamlProblem(
+            f"the file is {len(raw):,} bytes; pcplan reads files up to 1 MiB "
+            f"({MAX_BYTES:,} bytes). Split it or remove what does not belong"
+        )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise YamlProblem("the file is UTF-16; save it as UTF-8")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _line_col_of_byte(raw, exc.start)
+        raise YamlProblem(
+            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8",
+            line=line,
+            column=column,
+        ) from None
+    bom = text.startswith("\ufeff")
+    if bom:
+        text = text[1:]
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        line, column = line_col(text, bad.start())
+        raise YamlProblem(
+            f"control character U+{ord(bad.group()):04X} is not allowed; "
+            "only tab, line feed and carriage return may appear",
+            line=line,
+            column=column,
+        )
+    newline = "\r\n" if "\r\n" in text else "\n"
+    return Source(path=path, raw=raw, text=text, bom=bom, newline=newline)
+
+
+def read_source(path: Path) -> Source:
+    """Read and decode a file, refusing oversized ones without reading them whole."""
+    with open(path, "rb") as handle:
+        raw = handle.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raw += handle.read()
+    return decode(path, raw)
+
+
+def line_col(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+def _line_col_of_byte(raw: bytes, index: int) -> tuple[int, int]:
+    line_start = raw.rfind(b"\n", 0, index) + 1
+    column = len(raw[line_start:index].decode("utf-8", errors="replace")) + 1
+    return raw.count(b"\n", 0, index) + 1, column
+
+
+def resolve_plain(value: str) -> Any:
+    """A plain (unquoted) scalar as the YAML 1.2 core schema reads it."""
+    if value and value[0] not in _MAYBE_NOT_STRING:
+        return value
+    if value in _NULLS:
+        return None
+    if value in _BOOLS:
+        return _BOOLS[value]
+    if _INT.fullmatch(value):
+        if value.startswith("0o"):
+            return int(value[2:], 8)
+        if value.startswith("0x"):
+            return int(value[2:], 16)
+        return int(value)
+    if _FLOAT.fullmatch(value):
+        lowered = value.lower()
+        if lowered.endswith((".inf", ".nan")):
+            return float(lowered.replace(".", ""))
+        return float(value)
+    return value
+
+
+# --------------------------------------------------------------------------- events
+
+
+def _c_events(text: str) -> Callable[[], Any]:
+    from _ruamel_yaml import CParser
+
+    return CParser(text).get_event  # type: ignore[no-any-return]
+
+
+def _pure_events(text: str) -> Callable[[], Any]:
+    import io
+
+    from ruamel.yaml import YAML
+
+    iterator = iter(YAML(typ="rt").parse(io.StringIO(text)))
+    return iterator.__next__
+
+
+def _default_events() -> Callable[[str], Callable[[], Any]]:
+    try:
+        import _ruamel_yaml  # noqa: F401
+    except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
+        return _pure_events
+    return _c_events
+
+
+EVENT_SOURCES: dict[str, Callable[[str], Callable[[], Any]]] = {
+    "fast": _c_events,
+    "roundtrip": _pure_events,
+}
+
+
+def parse(
+    source: Source,
+    *,
+    spans: bool = False,
+    events: Callable[[str], Callable[[], Any]] | None = None,
+) -> Document:
+    """Parse a decoded file into a :class:`Document`, or raise :class:`YamlProblem`."""
+    next_event = (events or _default_events())(source.text)
+    builder = _Builder(source.text, next_event, record_spans=spans)
+    try:
+        return builder.build()
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        problem = " ".join(str(exc.problem or "").split())
+        context = " ".join(str(exc.context or "").split())
+        message = f"YAML syntax: {problem}" + (f" ({context})" if context else "")
+        raise YamlProblem(message, line=line, column=column) from None
+    except YAMLError as exc:
+        raise YamlProblem(f"YAML error: {' '.join(str(exc).split())}") from None
+    except RecursionError:  # pragma: no cover - MAX_DEPTH stops this first
+        raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels") from None
+
+
+def load(path: Path, *, spans: bool = False) -> tuple[Source, Document]:
+    """Read, decode and parse a file."""
+    source = read_source(path)
+    return source, parse(source, spans=spans)
+
+
+class _Builder:
+    """Turns an event stream into plain data plus positions, refusing unsafe YAML."""
+
+    __slots__ = ("_next", "_text", "key_spans", "positions", "spans")
+
+    def __init__(self, text: str, next_event: Callable[[], Any], *, record_spans: bool) -> None:
+        self._text = text
+        self._next = next_event
+        self.positions: dict[KeyPath, tuple[int, int]] = {}
+        self.spans: dict[KeyPath, Span] | None = {} if record_spans else None
+        self.key_spans: dict[KeyPath, Span] | None = {} if record_spans else None
+
+    def build(self) -> Document:
+        self._next()  # StreamStartEvent
+        event = self._next()
+        if isinstance(event, StreamEndEvent):
+            raise YamlProblem("the file is empty; a challenge file is a mapping such as `id: …`")
+        if not isinstance(event, DocumentStartEvent):  # pragma: no cover - parser invariant
+            raise _problem(event, "expected the start of a YAML document")
+        self._refuse_directives(event)
+        root_event = self._next()
+        root_mark = root_event.start_mark
+        self.positions[()] = (root_mark.line + 1, root_mark.column + 1)
+        if isinstance(root_event, ScalarEvent) and not root_event.style and (
+            resolve_plain(root_event.value) is None
+        ):
+            self._refuse_tags_and_anchors(root_event)
+            raise YamlProblem("the file has no content; a challenge file is a mapping")
+        if not isinstance(root_event, MappingStartEvent):
+            self._refuse_tags_and_anchors(root_event)
+            raise _problem(
+                root_event,
+                "the top level must be a mapping of keys and values (such as `id: …`), "
+                f"not {_kind_of(root_event)}",
+            )
+        data = self._node(root_event, (), 1)
+        end = self._next()
+        if not isinstance(end, DocumentEndEvent):  # pragma: no cover - parser invariant
+            raise _problem(end, "expected the end of the document")
+        following = self._next()
+        if isinstance(following, DocumentStartEvent):
+            raise _problem(
+                following,
+                "a second YAML document starts here; keep one challenge per file "
+                "and remove the `---`",
+            )
+        if not isinstance(following, StreamEndEvent):  # pragma: no cover - parser invariant
+            raise _problem(following, "unexpected content after the document")
+        return Document(
+            data=data, positions=self.positions, spans=self.spans, key_spans=self.key_spans
+        )
+
+    def _refuse_directives(self, event: Any) -> None:
+        if getattr(event, "version", None) is not None or getattr(event, "tags", None):
+            directive = _DIRECTIVE.search(self._text)
+            line, column = line_col(self._text, directive.start()) if directive else (1, 1)
+            raise YamlProblem(
+                "%YAML and %TAG directives are not allowed: they change how values are "
+                "read (`no` could become false). Remove the directive lines",
+                line=line,
+                column=column,
+            )
+
+    @staticmethod
+    def _refuse_tags_and_anchors(event: Any) -> None:
+        if getattr(event, "anchor", None) is not None:
+            if isinstance(event, AliasEvent):
+                raise _problem(
+                    event,
+                    f"alias `*{shorten(event.anchor, 40)}` is not allowed; "
+                    "write the value out in full",
+                )
+            raise _problem(
+                event,
+                f"anchor `&{shorten(event.anchor, 40)}` is not allowed; "
+                "pcplan files use no anchors or aliases",
+            )
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            shown = "!!" + tag[len(_CORE_TAG) :] if tag.startswith(_CORE_TAG) else tag
+            raise _problem(
+                event,
+                f"tag `{shorten(shown, 60)}` is not allowed; remove it and write a plain value",
+            )
+
+    def _node(self, event: Any, path: KeyPath, depth: int) -> Any:
+        self._refuse_tags_and_anchors(event)
+        kind = type(event)
+        if kind is ScalarEvent:
+            if self.spans is not None:
+                self._record_span(path, event, event.end_mark, "scalar")
+            return event.value if event.style else resolve_plain(event.value)
+        if depth > MAX_DEPTH:
+            raise _problem(event, f"nesting deeper than {MAX_DEPTH} levels is not allowed")
+        next_event = self._next
+        positions = self.positions
+        if kind is MappingStartEvent:
+            mapping: dict[str, Any] = {}
+            while True:
+                key_event = next_event()
+                key_kind = type(key_event)
+                if key_kind is MappingEndEvent:
+                    if self.spans is not None:
+                        self._record_span(path, event, key_event.end_mark, "mapping")
+                    return mapping
+                self._refuse_tags_and_anchors(key_event)
+                if key_kind is not ScalarEvent:
+                    raise _problem(
+                        key_event, "a key must be plain text, not a list or mapping"
+                    )
+                key = key_event.value if key_event.style else resolve_plain(key_event.value)
+                if not isinstance(key, str):
+                    raise _problem(
+                        key_event,
+                        f"key {shorten(key_event.value, 40)!r} is read as "
+                        f"{_type_name(key)}, not text; keys must be text (quote it if needed)",
+                    )
+                if key in mapping:
+                    raise _problem(
+                        key_event,
+                        f"duplicate key `{shorten(key, 60)}`; each key may appear once "
+                        "in a mapping",
+                    )
+                key_path = (*path, key)
+                mark = key_event.start_mark
+                positions[key_path] = (mark.line + 1, mark.column + 1)
+                if self.key_spans is not None:
+                    self.key_spans[key_path] = Span(
+                        mark.index, key_event.end_mark.index, mark.line + 1, mark.column + 1,
+                        "scalar", style=key_event.style or "",
+                    )
+                mapping[key] = self._node(next_event(), key_path, depth + 1)
+        if kind is SequenceStartEvent:
+            items: list[Any] = []
+            while True:
+                item_event = next_event()
+                if type(item_event) is SequenceEndEvent:
+                    if self.spans is not None:
+                        self._record_span(path, event, item_event.end_mark, "sequence")
+                    return items
+                item_path = (*path, len(items))
+                mark = item_event.start_mark
+                positions[item_path] = (mark.line + 1, mark.column + 1)
+                items.append(self._node(item_event, item_path, depth + 1))
+        raise _problem(event, "unexpected YAML content")  # pragma: no cover - parser invariant
+
+    def _record_span(self, path: KeyPath, start_event: Any, end_mark: Any, kind: str) -> None:
+        assert self.spans is not None
+        mark = start_event.start_mark
+        self.spans[path] = Span(
+            mark.index,
+            end_mark.index,
+            mark.line + 1,
+            mark.column + 1,
+            kind,
+            flow=bool(getattr(start_event, "flow_style", False)),
+            style=getattr(start_event, "style", None) or "",
+        )
+
+
+def _problem(event: Any, message: str) -> YamlProblem:
+    mark = event.start_mark
+    return YamlProblem(message, line=mark.line + 1, column=mark.column + 1)
+
+
+def _kind_of(event: Any) -> str:
+    if isinstance(event, SequenceStartEvent):
+        return "a list"
+    if isinstance(event, ScalarEvent):
+        return f"a single value ({shorten(event.value, 40)!r})"
+    return "this"
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, float):
+        return "a number"
+    return "text"
+
+
+def iter_paths(data: Any, path: KeyPath = ()) -> Iterator[KeyPath]:
+    """Every key path in plain data, depth first (used by tests and the editor)."""
+    yield path
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from iter_paths(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from iter_paths(value, (*path, index))
