@@ -1,0 +1,115 @@
+"""Shared test helpers: build a programme directory inline and run the real CLI on it."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from pcplan.cli import app
+
+AS_OF = "2026-11-25"
+
+PROGRAMME_YAML = (Path(__file__).parent / "cases" / "programme.yaml").read_text(encoding="utf-8")
+
+# A valid challenge, far from any date-based warning as of AS_OF.
+CHALLENGE_YAML = """\
+# yaml-language-server: $schema=../schemas/challenge.schema.json
+id: kent-2027-06
+round: 10
+host:
+  authority: kent
+  dcs: Alex Morgan
+topic: Early help and the front door
+fieldwork:
+  start: 2027-06-09
+  end: 2027-06-10
+visiting_team:
+  - name: Jo Rivers
+    authority: surrey
+    role: dcs
+    lead: true
+    status: confirmed
+  - name: Pat Quinn
+    authority: medway
+    role: assistant_director
+    status: nominated
+  - name: Lee Chen
+    authority: slough
+    role: team_leader
+    status: nominated
+  - name: Ash Brown
+    authority: reading
+    role: practitioner
+    status: nominated
+steps:
+  dates: 2026-11-02
+"""
+
+
+def build_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    """Write ``{relative path: text or bytes}`` under ``root`` (text is written verbatim)."""
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_bytes(content.encode("utf-8"))
+    return root
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the bank-holiday cache of the tests away from the user's home."""
+    cache = tmp_path_factory.getbasetemp() / "pcplan-cache"
+    monkeypatch.setenv("PCPLAN_CACHE_DIR", str(cache))
+    monkeypatch.delenv("PCPLAN_DIR", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture
+def programme(tmp_path: Path) -> Path:
+    """A programme directory with programme.yaml and one valid challenge."""
+    return build_tree(
+        tmp_path / "challenges",
+        {"programme.yaml": PROGRAMME_YAML, "kent-2027-06.yaml": CHALLENGE_YAML},
+    )
+
+
+class Run:
+    """The result of one CLI run."""
+
+    def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
+        self.exit_code = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    def __repr__(self) -> str:
+        return f"Run(exit_code={self.exit_code}, stdout={self.stdout!r}, stderr={self.stderr!r})"
+
+
+def run(*args: str | os.PathLike[str], directory: Path | None = None, input: str | None = None) -> Run:
+    """Run ``pcplan [--dir directory] args…`` in-process and capture what it prints."""
+    argv = [os.fspath(arg) for arg in args]
+    if directory is not None:
+        argv = ["--dir", os.fspath(directory), *argv]
+    result = CliRunner().invoke(app, argv, input=input, catch_exceptions=False)
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+def findings(result: Run) -> list[tuple[str, int, int]]:
+    """(rule, line, column) of every problem in `check --format json` output."""
+    return [(p["rule"], p["line"], p["column"]) for p in result.json()["problems"]]
+
+
+def iter_files(root: Path) -> Iterator[Path]:
+    yield from sorted(path for path in root.rglob("*") if path.is_file())
