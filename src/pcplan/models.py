@@ -285,9 +285,9 @@ def validate_programme(data: dict[str, Any]) -> Programme | list[SchemaIssue]:
 def _issue(model: type[BaseModel], error: Any) -> SchemaIssue:
     loc = tuple(part for part in error["loc"] if not _is_pydantic_marker(part))
     kind = error["type"]
-    field = ".".join(str(part) for part in loc) or "the file"
+    field = path_label(loc) or "the file"
     if kind == "missing":
-        parent = ".".join(str(part) for part in loc[:-1])
+        parent = path_label(loc[:-1])
         where = f" under `{parent}`" if parent else ""
         return SchemaIssue(
             path=loc[:-1], message=f"missing required key `{loc[-1]}`{where}"
@@ -298,7 +298,7 @@ def _issue(model: type[BaseModel], error: Any) -> SchemaIssue:
     if "[key]" in error["loc"]:
         return SchemaIssue(
             path=loc,
-            message=f"key {shorten(loc[-1], 60)!r} under `{'.'.join(map(str, loc[:-1]))}` "
+            message=f"key {shorten(loc[-1], 60)!r} under `{path_label(loc[:-1])}` "
             "must be a slug: lowercase letters, digits and hyphens",
         )
     if kind == "string_pattern_mismatch":
@@ -316,8 +316,12 @@ def _issue(model: type[BaseModel], error: Any) -> SchemaIssue:
         return SchemaIssue(path=loc, message=f"`{field}`: {error['msg']}")
     expected = _EXPECTED.get(kind)
     if expected is not None:
+        hint = ""
+        if kind in ("int_type", "float_type", "bool_type") and isinstance(value, str):
+            hint = "; remove the quotes" if value.strip('"\'').isdigit() or value in (
+                "true", "false") else ""
         return SchemaIssue(
-            path=loc, message=f"`{field}` must be {expected}; got {_describe(value)}"
+            path=loc, message=f"`{field}` must be {expected}; got {_describe(value)}{hint}"
         )
     return SchemaIssue(path=loc, message=f"`{field}`: {error['msg']} (got {_describe(value)})")
 
@@ -337,6 +341,17 @@ _EXPECTED = {
     "less_than_equal": "a smaller number",
     "int_from_float": "a whole number",
 }
+
+
+def path_label(path: tuple[str | int, ...]) -> str:
+    """A key path for people: ``visiting_team#2.lead`` (list items counted from 1)."""
+    label = ""
+    for part in path:
+        if isinstance(part, int):
+            label += f"#{part + 1}"
+        else:
+            label += f".{shorten(part, 40)}" if label else shorten(part, 40)
+    return label
 
 
 def _is_pydantic_marker(part: object) -> bool:
@@ -366,7 +381,7 @@ def _describe(value: object) -> str:
 
 def _unknown_key_message(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
     key = str(loc[-1])
-    parent = ".".join(str(part) for part in loc[:-1])
+    parent = path_label(loc[:-1])
     if len(loc) >= 3 and loc[0] == "visiting_team" and key in ("reason", "reasons"):
         return (
             "a nomination never records a reason (¶22): the reasons are private and "

@@ -245,16 +245,50 @@ def parse(
     try:
         return builder.build()
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        problem = " ".join(str(exc.problem or "").split())
-        context = " ".join(str(exc.context or "").split())
-        message = f"YAML syntax: {problem}" + (f" ({context})" if context else "")
-        raise YamlProblem(message, line=line, column=column) from None
+        raise _syntax_problem(source.text, exc) from None
     except YAMLError as exc:
         raise YamlProblem(f"YAML error: {' '.join(str(exc).split())}") from None
     except RecursionError:  # pragma: no cover - MAX_DEPTH stops this first
         raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels") from None
+
+
+_SYNTAX_HINTS = (
+    ("cannot start any token", "this character cannot start a value here (a tab used for "
+     "indentation? an unquoted `@` or backquote?); use spaces, or quote the value"),
+    ("did not find expected key", "check the indentation of this line and the one above"),
+    ("mapping values are not allowed", "a second `: ` on one line; quote the value if it "
+     "contains a colon"),
+    ("could not find expected ':'", "a key without `: ` after it; check this line"),
+    ("found unexpected end of stream", "the file ends inside a quoted or bracketed value: "
+     "close it"),
+    ("did not find expected ',' or ']'", "a `[` list is not closed with `]`"),
+    ("did not find expected ',' or '}'", "a `{` mapping is not closed with `}`"),
+)
+
+
+def _syntax_problem(text: str, exc: MarkedYAMLError) -> YamlProblem:
+    """A parser error as one line, at the most useful place.
+
+    Errors found at the very end of the file (an unclosed bracket or quote) point
+    at where the unclosed thing began, not past the last line.
+    """
+    mark = exc.problem_mark
+    if mark is None or (exc.context_mark is not None and mark.index >= len(text.rstrip())):
+        mark = exc.context_mark or mark
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = " ".join(str(exc.problem or "").split())
+    context = " ".join(str(exc.context or "").split())
+    message = f"YAML syntax: {problem}" + (f" ({context})" if context else "")
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        return YamlProblem(
+            "YAML syntax: a tab is used for indentation here; indent with spaces",
+            line=line, column=column,
+        )
+    for needle, hint in _SYNTAX_HINTS:
+        if needle in problem:
+            message += f"; {hint}"
+            break
+    return YamlProblem(message, line=line, column=column)
 
 
 def load(path: Path, *, spans: bool = False) -> tuple[Source, Document]:
@@ -279,6 +313,9 @@ class _Builder:
         self._next()  # StreamStartEvent
         event = self._next()
         if isinstance(event, StreamEndEvent):
+            if self._text.strip():
+                raise YamlProblem("the file has only comments, no keys; a challenge file is a "
+                                  "mapping such as `id: …`")
             raise YamlProblem("the file is empty; a challenge file is a mapping such as `id: …`")
         if not isinstance(event, DocumentStartEvent):  # pragma: no cover - parser invariant
             raise _problem(event, "expected the start of a YAML document")

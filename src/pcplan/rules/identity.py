@@ -35,10 +35,11 @@ def check_ids_unique(
         if len(sharing) < 2:
             continue
         for ctx in sharing:
-            others = ", ".join(other.display for other in sharing if other is not ctx)
+            others = [other.display for other in sharing if other is not ctx]
+            shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
             yield ctx, Problem(
                 ("id",),
-                f"id `{challenge_id}` is also used by {shorten(others, 200)}; ids must be unique",
+                f"id `{challenge_id}` is also used by {shown}; ids must be unique",
             )
 
 

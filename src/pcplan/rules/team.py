@@ -8,6 +8,7 @@ empty team.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -146,7 +147,8 @@ def check_two_practitioners(ctx: ChallengeContext) -> Iterator[Problem]:
     if count != 2:
         yield Problem(
             ("visiting_team",),
-            f"the team has {count} team leader{'s' if count != 1 else ''}/practitioners; "
+            f"the team has {count} team leader{'s' if count != 1 else ''}/"
+            f"practitioner{'s' if count != 1 else ''}; "
             "it should have two (¶21)",
         )
 
@@ -180,26 +182,49 @@ def check_diaries(
     contexts: list[ChallengeContext],
 ) -> Iterator[tuple[ChallengeContext, Problem]]:
     """One person (host DCS, host project manager or visiting member not declined) is in two challenges whose fieldwork overlaps."""
-    ordered = sorted(contexts, key=lambda c: (c.challenge.fieldwork.start, c.display))
-    people = {id(ctx): people_in(ctx) for ctx in ordered}
-    active: list[ChallengeContext] = []
-    for ctx in ordered:
-        start = ctx.challenge.fieldwork.start
-        active = [other for other in active if other.challenge.fieldwork.end >= start]
-        for other in active:
-            shared = people[id(ctx)].keys() & people[id(other)].keys()
-            for name in sorted(shared):
-                for here, there in ((ctx, other), (other, ctx)):
-                    seen = people[id(here)][name]
-                    elsewhere = people[id(there)][name]
-                    fieldwork = there.challenge.fieldwork
-                    yield here, Problem(
-                        seen.path,
-                        f"{name} is also in {there.challenge.id} ({there.display}) as "
-                        f"{elsewhere.role}, whose fieldwork "
-                        f"{show_date(fieldwork.start)}–{show_date(fieldwork.end)} overlaps",
-                    )
-        active.append(ctx)
+    by_name: dict[str, list[_Appearance]] = defaultdict(list)
+    for ctx in contexts:
+        for name, appearance in people_in(ctx).items():
+            by_name[name].append(appearance)
+    for name, appearances in by_name.items():
+        if len(appearances) < 2:
+            continue
+        shown: dict[int, list[_Appearance]] = defaultdict(list)  # the first few, for the message
+        counts: dict[int, int] = defaultdict(int)
+        ordered = sorted(appearances, key=lambda a: (a.ctx.challenge.fieldwork.start, a.ctx.display))
+        active: list[_Appearance] = []
+        for appearance in ordered:
+            start = appearance.ctx.challenge.fieldwork.start
+            active = [a for a in active if a.ctx.challenge.fieldwork.end >= start]
+            for other in active:
+                for here, there in ((appearance, other), (other, appearance)):
+                    counts[id(here)] += 1
+                    if len(shown[id(here)]) < _NAMED:
+                        shown[id(here)].append(there)
+            active.append(appearance)
+        for appearance in ordered:
+            if counts.get(id(appearance)):
+                yield appearance.ctx, Problem(
+                    appearance.path,
+                    _diary_message(name, shown[id(appearance)], counts[id(appearance)]),
+                )
+
+
+_NAMED = 3
+
+
+def _diary_message(name: str, others: list[_Appearance], count: int) -> str:
+    shown = [
+        f"{other.ctx.challenge.id} as {other.role} (fieldwork "
+        f"{show_date(other.ctx.challenge.fieldwork.start)}–"
+        f"{show_date(other.ctx.challenge.fieldwork.end)})"
+        for other in others
+    ]
+    more = f" and {count - len(others)} more" if count > len(others) else ""
+    return (
+        f"{name} is also in {'; '.join(shown)}{more}, whose fieldwork overlaps this one; "
+        "one person cannot be in both"
+    )
 
 
 @file_rule("team.conflict", "warning", needs_registry=True)
