@@ -65,7 +65,9 @@ def build_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Keep the bank-holiday cache of the tests away from the user's home."""
     cache = tmp_path_factory.getbasetemp() / "pcplan-cache"
     monkeypatch.setenv("PCPLAN_CACHE_DIR", str(cache))
@@ -97,7 +99,9 @@ class Run:
         return f"Run(exit_code={self.exit_code}, stdout={self.stdout!r}, stderr={self.stderr!r})"
 
 
-def run(*args: str | os.PathLike[str], directory: Path | None = None, input: str | None = None) -> Run:
+def run(
+    *args: str | os.PathLike[str], directory: Path | None = None, input: str | None = None
+) -> Run:
     """Run ``pcplan [--dir directory] args…`` in-process and capture what it prints."""
     argv = [os.fspath(arg) for arg in args]
     if directory is not None:

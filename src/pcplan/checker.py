@@ -40,10 +40,7 @@ class Analysis:
 
     def result(self, only: Iterable[str] | None = None) -> CheckResult:
         """The findings of every file, or only of the files displayed as ``only``."""
-        if only is None:
-            shown = [f.display for f in self.files]
-        else:
-            shown = list(dict.fromkeys(only))
+        shown = [f.display for f in self.files] if only is None else list(dict.fromkeys(only))
         selected = set(shown) | {self.programme_file.display}
         findings = [f for name, found in self.findings.items() if name in selected for f in found]
         counted = [name for name in shown if name != self.programme_file.display]
@@ -99,8 +96,14 @@ def analyse(
         for problem in check_programme_authorities(programme):
             line, column = programme_file.document.locate(problem.path)
             findings[programme_file.display].append(
-                Finding(programme_file.display, line, column, "authority.unknown",
-                        RULES["authority.unknown"].severity, problem.message)
+                Finding(
+                    programme_file.display,
+                    line,
+                    column,
+                    "authority.unknown",
+                    RULES["authority.unknown"].severity,
+                    problem.message,
+                )
             )
 
     paths = challenge_paths(programme_dir)

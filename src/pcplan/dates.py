@@ -182,7 +182,7 @@ class WorkingDays:
         return day
 
     def why_not_working(self, day: date) -> str | None:
-        """"a Saturday", "a bank holiday (Easter Monday)", or None on a working day."""
+        """ "a Saturday", "a bank holiday (Easter Monday)", or None on a working day."""
         if day.weekday() >= 5:
             return f"a {day.strftime('%A')}"
         name = self.bank_holidays.name(day)

@@ -14,6 +14,7 @@ that changed on disk since it was read.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import re
@@ -40,7 +41,10 @@ def yaml_scalar(value: str | bool | int | date) -> str:
     if _PLAIN_SAFE.fullmatch(value) and not value.endswith(" ") and resolve_plain(value) == value:
         return value
     escaped = (
-        value.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t").replace("\n", "\\n")
+        value.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\t", "\\t")
+        .replace("\n", "\\n")
         .replace("\r", "\\r")
     )
     return f'"{escaped}"'
@@ -107,8 +111,9 @@ class Editor:
         """Set ``key`` in the mapping at ``mapping_path`` (creating the mapping if needed)."""
         text = yaml_scalar(value)
         plain = value.isoformat() if isinstance(value, date) else value
-        self._apply_expected(mapping_path, lambda parent: parent.__setitem__(key, plain),
-                             create=dict)
+        self._apply_expected(
+            mapping_path, lambda parent: parent.__setitem__(key, plain), create=dict
+        )
         target = self._existing(mapping_path)
         if target is None:
             self._create_under(mapping_path, [f"{key}: {text}"])
@@ -128,8 +133,7 @@ class Editor:
 
     def append_item(self, sequence_path: KeyPath, item: dict[str, str | bool]) -> None:
         """Append a mapping to the sequence at ``sequence_path`` (creating it if needed)."""
-        self._apply_expected(sequence_path, lambda parent: parent.append(dict(item)),
-                             create=list)
+        self._apply_expected(sequence_path, lambda parent: parent.append(dict(item)), create=list)
         entries = [f"{key}: {yaml_scalar(value)}" for key, value in item.items()]
         target = self._existing(sequence_path)
         if target is None:
@@ -144,8 +148,10 @@ class Editor:
         first = self._span((*sequence_path, 0))
         dash = self.text.rfind("-", 0, first.start)
         dash_column = dash - self._line_start(dash)
-        if self._line_start(dash) != self._line_start(first.start) or first.kind != "mapping" or (
-            first.flow
+        if (
+            self._line_start(dash) != self._line_start(first.start)
+            or first.kind != "mapping"
+            or (first.flow)
         ):
             self._refuse("the list's items are not written as `- key: value` blocks")
         item_column = first.start - self._line_start(first.start)
@@ -356,10 +362,8 @@ def write_atomic(path: Path, data: bytes, *, expected: bytes | None) -> None:
         os.chmod(temp_name, mode)
         os.replace(temp_name, path)
     except BaseException as exc:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
-        except FileNotFoundError:
-            pass
         if isinstance(exc, OSError):
             raise WriteRefused(
                 f"{path}: could not write ({exc.strerror or exc}); the file is unchanged"

@@ -8,7 +8,7 @@ from typing import Any
 
 from pcplan.models import Challenge, Programme
 
-SCHEMA_FILES = {
+SCHEMA_FILES: dict[str, type[Challenge] | type[Programme]] = {
     "challenge.schema.json": Challenge,
     "programme.schema.json": Programme,
 }

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -81,6 +81,7 @@ IsoDate = Annotated[
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=100)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=False)]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
+
 
 class EmptyWhenNull:
     """``key:`` with nothing after it means "none yet": an empty list or mapping.
@@ -289,9 +290,7 @@ def _issue(model: type[BaseModel], error: Any) -> SchemaIssue:
     if kind == "missing":
         parent = path_label(loc[:-1])
         where = f" under `{parent}`" if parent else ""
-        return SchemaIssue(
-            path=loc[:-1], message=f"missing required key `{loc[-1]}`{where}"
-        )
+        return SchemaIssue(path=loc[:-1], message=f"missing required key `{loc[-1]}`{where}")
     if kind == "extra_forbidden":
         return SchemaIssue(path=loc, message=_unknown_key_message(model, loc))
     value = error.get("input")
@@ -318,8 +317,11 @@ def _issue(model: type[BaseModel], error: Any) -> SchemaIssue:
     if expected is not None:
         hint = ""
         if kind in ("int_type", "float_type", "bool_type") and isinstance(value, str):
-            hint = "; remove the quotes" if value.strip('"\'').isdigit() or value in (
-                "true", "false") else ""
+            hint = (
+                "; remove the quotes"
+                if value.strip("\"'").isdigit() or value in ("true", "false")
+                else ""
+            )
         return SchemaIssue(
             path=loc, message=f"`{field}` must be {expected}; got {_describe(value)}{hint}"
         )

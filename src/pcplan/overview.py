@@ -116,9 +116,7 @@ def parse_period(text: str) -> relativedelta:
     """``14d``, ``3w`` or ``2m`` as a relativedelta (exit 2 for anything else)."""
     match = _PERIOD.fullmatch(text)
     if match is None:
-        raise UsageError(
-            f"--within {text!r}: give a number and d, w or m, such as 14d, 3w or 2m"
-        )
+        raise UsageError(f"--within {text!r}: give a number and d, w or m, such as 14d, 3w or 2m")
     amount, unit = int(match[1]), match[2].lower()
     if unit == "d":
         return relativedelta(days=amount)
@@ -188,7 +186,9 @@ class TimebankRow:
         }
 
 
-def timebank(contexts: Iterable[ChallengeContext], programme: Programme | None) -> list[TimebankRow]:
+def timebank(
+    contexts: Iterable[ChallengeContext], programme: Programme | None
+) -> list[TimebankRow]:
     """Per authority: challenges hosted and led, members contributed, and the balance (¶18)."""
     counts: dict[str, list[int]] = {}
     names = dict(programme.authorities) if programme else {}
@@ -204,8 +204,7 @@ def timebank(contexts: Iterable[ChallengeContext], programme: Programme | None) 
             else:
                 tally[2] += 1
     return [
-        TimebankRow(slug, names.get(slug, slug), *tally)
-        for slug, tally in sorted(counts.items())
+        TimebankRow(slug, names.get(slug, slug), *tally) for slug, tally in sorted(counts.items())
     ]
 
 
@@ -224,7 +223,9 @@ class CalendarEvent:
     location: str = ""
 
 
-def challenge_events(ctx: ChallengeContext, authority_name: str | None = None) -> list[CalendarEvent]:
+def challenge_events(
+    ctx: ChallengeContext, authority_name: str | None = None
+) -> list[CalendarEvent]:
     """Fieldwork, and every applicable step with a date: due date, else the day it opens."""
     challenge = ctx.challenge
     host = authority_name or challenge.host.authority
@@ -290,4 +291,3 @@ def known_people(contexts: Iterable[ChallengeContext], programme: Programme | No
             people.add(challenge.host.project_manager)
         people.update(member.name for member in challenge.visiting_team)
     return people
-

@@ -112,9 +112,7 @@ def load_file(path: Path, display: str, *, programme: bool = False) -> LoadedFil
     if isinstance(result, list):
         for issue in result:
             line, column = document.locate(issue.path)
-            loaded.findings.append(
-                Finding(display, line, column, "schema", "error", issue.message)
-            )
+            loaded.findings.append(Finding(display, line, column, "schema", "error", issue.message))
     else:
         loaded.model = result
     return loaded
@@ -142,6 +140,4 @@ def find_challenge(programme_dir: ProgrammeDir, reference: str) -> Path:
 
     close = difflib.get_close_matches(reference, [path.stem for path in paths], n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
-    raise UsageError(
-        f"{reference}: no challenge with this id in {programme_dir.shown_as}{hint}"
-    )
+    raise UsageError(f"{reference}: no challenge with this id in {programme_dir.shown_as}{hint}")

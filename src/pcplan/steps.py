@@ -47,8 +47,10 @@ class Step:
     opens_after_done: str | None = None
 
 
-START, END = "start", "end"
+START: Literal["start"] = "start"
+END: Literal["end"] = "end"
 
+# fmt: off
 STEPS: tuple[Step, ...] = (
     Step(1, "dates", "Choice of dates", "Host and visiting DCS", "",
          "14–18 weeks before fieldwork",
@@ -100,6 +102,7 @@ STEPS: tuple[Step, ...] = (
          Offset(END, months=6), None, before_fieldwork=False, due_moves=False,
          applies_if=("opted_in", "visit_requested"), opens_after_done="impact_review"),
 )
+# fmt: on
 
 STEP_BY_KEY: dict[str, Step] = {step.key: step for step in STEPS}
 STEP_KEYS: tuple[str, ...] = tuple(STEP_BY_KEY)

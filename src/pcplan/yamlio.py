@@ -215,7 +215,7 @@ def _pure_events(text: str) -> Callable[[], Any]:
 
     from ruamel.yaml import YAML
 
-    iterator = iter(YAML(typ="rt").parse(io.StringIO(text)))
+    iterator: Iterator[Any] = iter(YAML(typ="rt").parse(io.StringIO(text)))
     return iterator.__next__
 
 
@@ -253,14 +253,21 @@ def parse(
 
 
 _SYNTAX_HINTS = (
-    ("cannot start any token", "this character cannot start a value here (a tab used for "
-     "indentation? an unquoted `@` or backquote?); use spaces, or quote the value"),
+    (
+        "cannot start any token",
+        "this character cannot start a value here (a tab used for "
+        "indentation? an unquoted `@` or backquote?); use spaces, or quote the value",
+    ),
     ("did not find expected key", "check the indentation of this line and the one above"),
-    ("mapping values are not allowed", "a second `: ` on one line; quote the value if it "
-     "contains a colon"),
+    (
+        "mapping values are not allowed",
+        "a second `: ` on one line; quote the value if it contains a colon",
+    ),
     ("could not find expected ':'", "a key without `: ` after it; check this line"),
-    ("found unexpected end of stream", "the file ends inside a quoted or bracketed value: "
-     "close it"),
+    (
+        "found unexpected end of stream",
+        "the file ends inside a quoted or bracketed value: close it",
+    ),
     ("did not find expected ',' or ']'", "a `[` list is not closed with `]`"),
     ("did not find expected ',' or '}'", "a `{` mapping is not closed with `}`"),
 )
@@ -282,7 +289,8 @@ def _syntax_problem(text: str, exc: MarkedYAMLError) -> YamlProblem:
     if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
         return YamlProblem(
             "YAML syntax: a tab is used for indentation here; indent with spaces",
-            line=line, column=column,
+            line=line,
+            column=column,
         )
     for needle, hint in _SYNTAX_HINTS:
         if needle in problem:
@@ -314,8 +322,10 @@ class _Builder:
         event = self._next()
         if isinstance(event, StreamEndEvent):
             if self._text.strip():
-                raise YamlProblem("the file has only comments, no keys; a challenge file is a "
-                                  "mapping such as `id: …`")
+                raise YamlProblem(
+                    "the file has only comments, no keys; a challenge file is a "
+                    "mapping such as `id: …`"
+                )
             raise YamlProblem("the file is empty; a challenge file is a mapping such as `id: …`")
         if not isinstance(event, DocumentStartEvent):  # pragma: no cover - parser invariant
             raise _problem(event, "expected the start of a YAML document")
@@ -323,8 +333,10 @@ class _Builder:
         root_event = self._next()
         root_mark = root_event.start_mark
         self.positions[()] = (root_mark.line + 1, root_mark.column + 1)
-        if isinstance(root_event, ScalarEvent) and not root_event.style and (
-            resolve_plain(root_event.value) is None
+        if (
+            isinstance(root_event, ScalarEvent)
+            and not root_event.style
+            and (resolve_plain(root_event.value) is None)
         ):
             self._refuse_tags_and_anchors(root_event)
             raise YamlProblem("the file has no content; a challenge file is a mapping")
@@ -407,9 +419,7 @@ class _Builder:
                     return mapping
                 self._refuse_tags_and_anchors(key_event)
                 if key_kind is not ScalarEvent:
-                    raise _problem(
-                        key_event, "a key must be plain text, not a list or mapping"
-                    )
+                    raise _problem(key_event, "a key must be plain text, not a list or mapping")
                 key = key_event.value if key_event.style else resolve_plain(key_event.value)
                 if not isinstance(key, str):
                     raise _problem(
@@ -428,8 +438,12 @@ class _Builder:
                 positions[key_path] = (mark.line + 1, mark.column + 1)
                 if self.key_spans is not None:
                     self.key_spans[key_path] = Span(
-                        mark.index, key_event.end_mark.index, mark.line + 1, mark.column + 1,
-                        "scalar", style=key_event.style or "",
+                        mark.index,
+                        key_event.end_mark.index,
+                        mark.line + 1,
+                        mark.column + 1,
+                        "scalar",
+                        style=key_event.style or "",
                     )
                 mapping[key] = self._node(next_event(), key_path, depth + 1)
         if kind is SequenceStartEvent:

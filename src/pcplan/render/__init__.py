@@ -21,7 +21,5 @@ def is_terminal(stream: TextIO) -> bool:
 def colour_allowed(stream: TextIO) -> bool:
     """Colour only on a terminal, and never with NO_COLOR set or TERM=dumb."""
     return (
-        is_terminal(stream)
-        and not os.environ.get("NO_COLOR")
-        and os.environ.get("TERM") != "dumb"
+        is_terminal(stream) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     )

@@ -29,7 +29,7 @@ def _iso(day: date | None) -> str | None:
 
 
 def closed_windows_note(schedule: Schedule) -> str | None:
-    """"Fieldwork is 9 weeks away: the windows of steps 1–5 (…) had already closed."""
+    """ "Fieldwork is 9 weeks away: the windows of steps 1–5 (…) had already closed."""
     closed = schedule.closed_windows()
     if not closed:
         return None
@@ -61,7 +61,9 @@ def headline(challenge: Challenge, schedule: Schedule, host_name: str | None = N
         when = (
             f"due {show_date(upcoming.due)}"
             if upcoming.due
-            else f"from {show_date(upcoming.opens)}" if upcoming.opens else ""
+            else f"from {show_date(upcoming.opens)}"
+            if upcoming.opens
+            else ""
         )
         lines.append(
             f"Next: step {upcoming.step.number} {upcoming.key} ({upcoming.step.title}), {when}"
@@ -100,9 +102,7 @@ def schedule_table(challenge: Challenge, schedule: Schedule, host_name: str | No
     if moved:
         table.notes.append(
             "* moved back from a weekend or bank holiday: "
-            + "; ".join(
-                f"{e.key} from {show_date(e.moved_from)}" for e in moved if e.moved_from
-            )
+            + "; ".join(f"{e.key} from {show_date(e.moved_from)}" for e in moved if e.moved_from)
         )
     return table
 
@@ -177,4 +177,3 @@ def schedule_json(schedule: Schedule, *, weeks: bool) -> dict[str, Any]:
             for week in schedule.weeks()
         ]
     return payload
-

@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pcplan.findings import Finding
-from pcplan.rules import loading  # noqa: F401  (registers yaml, schema)
-from pcplan.rules import identity, fieldwork, team, steps, review, planning  # noqa: F401
+from pcplan.rules import (  # noqa: F401
+    fieldwork,
+    identity,
+    loading,
+    planning,
+    review,
+    steps,
+    team,
+)
 from pcplan.rules.registry import RULES, ChallengeContext, Problem, Rule
 from pcplan.rules.waivers import apply_waivers
 

@@ -47,6 +47,4 @@ def check_fieldwork_on_working_days(ctx: ChallengeContext) -> Iterator[Problem]:
     for key, day in days:
         reason = ctx.calendar.why_not_working(day)
         if reason is not None:
-            yield Problem(
-                ("fieldwork", key), f"fieldwork {key} {show_date(day)} is {reason}"
-            )
+            yield Problem(("fieldwork", key), f"fieldwork {key} {show_date(day)} is {reason}")

@@ -36,10 +36,15 @@ def check_ids_unique(
             continue
         for ctx in sharing:
             others = [other.display for other in sharing if other is not ctx]
-            shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
-            yield ctx, Problem(
-                ("id",),
-                f"id `{challenge_id}` is also used by {shown}; ids must be unique",
+            shown = ", ".join(others[:3]) + (
+                f" and {len(others) - 3} more" if len(others) > 3 else ""
+            )
+            yield (
+                ctx,
+                Problem(
+                    ("id",),
+                    f"id `{challenge_id}` is also used by {shown}; ids must be unique",
+                ),
             )
 
 
@@ -49,7 +54,9 @@ def check_authorities_known(ctx: ChallengeContext) -> Iterator[Problem]:
     if ctx.programme is None:
         return
     known = ctx.programme.authorities
-    used = [(("host", "authority"), ctx.challenge.host.authority)]
+    used: list[tuple[tuple[str | int, ...], str]] = [
+        (("host", "authority"), ctx.challenge.host.authority)
+    ]
     used += [
         (("visiting_team", index, "authority"), member.authority)
         for index, member in enumerate(ctx.challenge.visiting_team)

@@ -18,9 +18,7 @@ def check_step_keys(ctx: ChallengeContext) -> Iterator[Problem]:
         if key not in STEP_BY_KEY:
             close = difflib.get_close_matches(key, STEP_KEYS, n=1)
             hint = (
-                f"did you mean `{close[0]}`?"
-                if close
-                else "the steps are " + ", ".join(STEP_KEYS)
+                f"did you mean `{close[0]}`?" if close else "the steps are " + ", ".join(STEP_KEYS)
             )
             yield Problem(("steps", key), f"`{shorten(key, 60)}` is not a planning step; {hint}")
 

@@ -191,7 +191,9 @@ def check_diaries(
             continue
         shown: dict[int, list[_Appearance]] = defaultdict(list)  # the first few, for the message
         counts: dict[int, int] = defaultdict(int)
-        ordered = sorted(appearances, key=lambda a: (a.ctx.challenge.fieldwork.start, a.ctx.display))
+        ordered = sorted(
+            appearances, key=lambda a: (a.ctx.challenge.fieldwork.start, a.ctx.display)
+        )
         active: list[_Appearance] = []
         for appearance in ordered:
             start = appearance.ctx.challenge.fieldwork.start
@@ -204,9 +206,12 @@ def check_diaries(
             active.append(appearance)
         for appearance in ordered:
             if counts.get(id(appearance)):
-                yield appearance.ctx, Problem(
-                    appearance.path,
-                    _diary_message(name, shown[id(appearance)], counts[id(appearance)]),
+                yield (
+                    appearance.ctx,
+                    Problem(
+                        appearance.path,
+                        _diary_message(name, shown[id(appearance)], counts[id(appearance)]),
+                    ),
                 )
 
 
@@ -272,4 +277,3 @@ def check_team_identified(ctx: ChallengeContext) -> Iterator[Problem]:
             f"no visiting team yet; step 3 was due {show_date(team_step.due)}. Add members "
             f"with `pcplan team {ctx.challenge.id} add NAME --authority SLUG --role ROLE`",
         )
-

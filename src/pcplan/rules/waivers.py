@@ -48,7 +48,8 @@ def apply_waivers(ctx: ChallengeContext, findings: Iterable[Finding]) -> list[Fi
             continue
         line, column = ctx.document.locate(path)
         result.append(
-            Finding(ctx.display, line, column, "waiver.unused", RULES["waiver.unused"].severity,
-                    message)
+            Finding(
+                ctx.display, line, column, "waiver.unused", RULES["waiver.unused"].severity, message
+            )
         )
     return result

@@ -1,0 +1,101 @@
+"""`pcplan check` and `pcplan schema`: the rules over the programme, and the JSON Schemas."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pcplan.cli.common import (
+    STATE,
+    analyse_programme,
+    app,
+    as_of_or_today,
+    handles_errors,
+    open_directory,
+    under_root,
+)
+from pcplan.errors import UsageError
+
+# ----------------------------------------------------------------------------- check
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    github = "github"
+    json = "json"
+
+
+@app.command()
+@handles_errors
+def check(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Challenge files to report on (default: the whole programme).", show_default=False
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Check as of this date (YYYY-MM-DD); default today."),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    fmt: Annotated[
+        CheckFormat, typer.Option("--format", help="text, github (annotations) or json.")
+    ] = CheckFormat.text,
+) -> None:
+    """Check every challenge file and every rule; exit 1 on errors (or warnings with --strict).
+
+    The cross-file rules (duplicate ids, diaries) always compare against the whole
+    programme, even when only some files are named.
+
+    Example: pcplan check --format github --strict
+    """
+    from pcplan.render.findings import WRITER_BY_FORMAT
+
+    day = as_of_or_today(as_of)
+    programme_dir = open_directory()
+    only: list[str] | None = None
+    extra: list[Path] = []
+    if paths:
+        only = []
+        for path in paths:
+            if not path.is_file():
+                raise UsageError(f"{path}: no such file")
+            resolved = under_root(programme_dir.root, path)
+            if resolved is None:
+                extra.append(path)
+                only.append(str(path))
+            else:
+                only.append(programme_dir.display(resolved))
+    analysis = analyse_programme(day, extra)
+    result = analysis.result(only)
+    WRITER_BY_FORMAT[fmt.value](result, sys.stdout)
+    raise typer.Exit(1 if result.failed(strict=strict) else 0)
+
+
+# ----------------------------------------------------------------------------- schema
+
+
+@app.command()
+@handles_errors
+def schema(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Directory to write into; default `schemas/` beside --dir."),
+    ] = None,
+) -> None:
+    """Write the JSON Schemas of a challenge file and of programme.yaml.
+
+    Editors use them through the modeline at the top of each challenge file.
+
+    Example: pcplan schema --out schemas
+    """
+    from pcplan.jsonschema import write_schemas
+
+    target = out if out is not None else Path(STATE.directory).parent / "schemas"
+    for path in write_schemas(target):
+        sys.stdout.write(f"wrote {path}\n")

@@ -1,0 +1,261 @@
+"""What every command shares: the app, global options, errors, dates, loading.
+
+Only the CLI package raises ``typer.Exit``. The heavy modules (pydantic models,
+rules, holidays, icalendar, Rich) are imported inside the commands that need
+them, so ``pcplan --version`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+
+import typer
+
+from pcplan import __version__
+from pcplan.errors import PcplanError
+
+if TYPE_CHECKING:
+    from pcplan.checker import Analysis
+    from pcplan.repo import LoadedFile, ProgrammeDir
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="pcplan",
+    help="Plan, check and track children's services peer challenges kept as YAML files.\n\n"
+    "Example: pcplan status",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+team_app = typer.Typer(
+    help="Show or edit a challenge's visiting team.\n\n"
+    "Examples: pcplan team kent-2027-03 · "
+    'pcplan team kent-2027-03 add "Jo Rivers" --authority surrey --role dcs --lead · '
+    'pcplan team kent-2027-03 confirm "Jo Rivers"',
+    invoke_without_command=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(team_app, name="team")
+
+
+class State:
+    directory: str = "challenges"
+
+
+STATE = State()
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    sys.stderr.write(f"pcplan: {message}\n")
+    raise typer.Exit(code)
+
+
+def handles_errors(function: F) -> F:
+    """Turn a :class:`PcplanError` into one line on stderr and its exit code."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except PcplanError as error:
+            _fail(error.message, error.exit_code)
+        except BrokenPipeError:  # `pcplan status | head`
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"pcplan {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_options(
+    directory: Annotated[
+        str,
+        typer.Option(
+            "--dir",
+            envvar="PCPLAN_DIR",
+            help="The programme directory (programme.yaml and one file per challenge).",
+            show_default=True,
+        ),
+    ] = "challenges",
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Plan, check and track children's services peer challenges kept as YAML files.
+
+    Example: pcplan --dir challenges status --round 9
+    """
+    STATE.directory = directory
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def parse_date(value: str | None, option: str = "--as-of") -> date | None:
+    if value is None:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date; write YYYY-MM-DD", param_hint=option
+        ) from None
+
+
+def today() -> date:
+    """The one place the clock is read (the core always takes ``as_of``)."""
+    return date.today()
+
+
+def as_of_or_today(value: str | None) -> date:
+    return parse_date(value) or today()
+
+
+def open_directory() -> ProgrammeDir:
+    from pcplan.repo import open_programme_dir
+
+    return open_programme_dir(STATE.directory)
+
+
+class Progress:
+    """A progress bar on stderr, only on a terminal and only once loading passes a second."""
+
+    def __init__(self) -> None:
+        import time
+
+        self._clock = time.monotonic
+        self._started = self._clock()
+        self._bar: Any = None
+        self._task: Any = None
+        from pcplan.render import is_terminal
+
+        self._enabled = is_terminal(sys.stderr)
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self._enabled:
+            return
+        if self._bar is None:
+            if self._clock() - self._started < 1.0 or done >= total:
+                return
+            from rich.console import Console
+            from rich.progress import Progress as RichProgress
+
+            self._bar = RichProgress(console=Console(file=sys.stderr), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("Reading challenges", total=total)
+        self._bar.update(self._task, completed=done)
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+def analyse_programme(as_of: date, extra: list[Path] | None = None) -> Analysis:
+    from pcplan.checker import analyse
+
+    progress = Progress()
+    try:
+        return analyse(open_directory(), as_of, extra_paths=extra or [], progress=progress)
+    finally:
+        progress.close()
+
+
+def report_unreadable(analysis: Analysis) -> None:
+    """Commands other than `check` mention files they could not use, on stderr."""
+    broken = [f.display for f in analysis.files if f.model is None]
+    if analysis.programme is None:
+        broken.insert(0, analysis.programme_file.display)
+    if broken:
+        shown = ", ".join(broken[:5]) + (f" and {len(broken) - 5} more" if len(broken) > 5 else "")
+        sys.stderr.write(
+            f"pcplan: left out {len(broken)} file{'s' if len(broken) != 1 else ''} that "
+            f"cannot be read ({shown}); run `pcplan check` for details\n"
+        )
+
+
+def write_json(payload: object) -> None:
+    import json
+
+    json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def stamp() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def under_root(root: Path, path: Path) -> Path | None:
+    """``path`` re-expressed under ``root`` (as the directory walk finds it), or None."""
+    try:
+        relative = path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return None
+    return root / relative
+
+
+def load_one(reference: str) -> tuple[ProgrammeDir, LoadedFile, Any]:
+    """A challenge by id or path, with the programme's registry; exit 1 if it is broken."""
+    from pcplan.models import Challenge, Programme
+    from pcplan.render.findings import write_text
+    from pcplan.repo import find_challenge, load_file
+
+    programme_dir = open_directory()
+    path = find_challenge(programme_dir, reference)
+    inside = under_root(programme_dir.root, path)
+    display = programme_dir.display(inside) if inside else str(path)
+    loaded = load_file(path, display)
+    programme_file = load_file(
+        programme_dir.programme_path,
+        programme_dir.display(programme_dir.programme_path),
+        programme=True,
+    )
+    programme = programme_file.model if isinstance(programme_file.model, Programme) else None
+    if programme is None:
+        sys.stderr.write(
+            f"pcplan: {programme_file.display} cannot be read; using default settings "
+            "(run `pcplan check`)\n"
+        )
+    if not isinstance(loaded.model, Challenge):
+        from pcplan.findings import CheckResult
+
+        write_text(CheckResult(1, tuple(loaded.findings)), sys.stderr)
+        raise typer.Exit(1)
+    return programme_dir, loaded, programme
+
+
+class ShowFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+
+
+def main() -> None:
+    """The console script's entry point."""
+    app()

@@ -1,0 +1,442 @@
+"""`pcplan new`, `done` and `team`: scaffolding and edits that change only their own lines."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from pcplan.cli.common import (
+    ShowFormat,
+    analyse_programme,
+    app,
+    as_of_or_today,
+    handles_errors,
+    open_directory,
+    parse_date,
+    team_app,
+    today,
+    under_root,
+    write_json,
+)
+from pcplan.errors import UsageError
+
+# ----------------------------------------------------------------------------- new
+
+
+def _prompt_or_fail(value: Any, label: str, option: str, missing: list[str]) -> Any:
+    if value is not None:
+        return value
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return typer.prompt(label)
+    missing.append(option)
+    return None
+
+
+@app.command()
+@handles_errors
+def new(
+    host: Annotated[
+        str | None, typer.Option("--host", help="Host authority slug, e.g. kent.")
+    ] = None,
+    fieldwork: Annotated[
+        str | None, typer.Option("--fieldwork", help="First day of fieldwork (YYYY-MM-DD).")
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--end", help="Last day of fieldwork; default the next working day."),
+    ] = None,
+    round_number: Annotated[int | None, typer.Option("--round", help="Round number.")] = None,
+    topic: Annotated[str | None, typer.Option("--topic", help="Self-assessment topic.")] = None,
+    host_dcs: Annotated[
+        str | None,
+        typer.Option("--host-dcs", help="Host DCS; default the host's DCS in programme.yaml."),
+    ] = None,
+    challenge_id: Annotated[
+        str | None, typer.Option("--id", help="Challenge id; default <host>-<YYYY>-<MM>.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Today, for the schedule's headline.", hidden=True)
+    ] = None,
+) -> None:
+    """Scaffold a new challenge file with every section commented, and print its schedule.
+
+    Asks for what is missing on a terminal; elsewhere exits 2 naming it.
+
+    Example: pcplan new --host kent --fieldwork 2027-06-09 --round 10 --topic "Care leavers"
+    """
+    from pcplan.dates import working_days
+    from pcplan.edit import write_atomic
+    from pcplan.models import SLUG_PATTERN, Programme, validate_challenge
+    from pcplan.render.schedule import headline
+    from pcplan.repo import challenge_paths, load_file
+    from pcplan.rules.identity import unknown_authority_message
+    from pcplan.scaffold import NewChallenge, challenge_text, default_id, schema_reference
+    from pcplan.schedule import compute_schedule
+    from pcplan.yamlio import decode, parse
+
+    day = as_of_or_today(as_of)
+    programme_dir = open_directory()
+    programme_file = load_file(
+        programme_dir.programme_path,
+        programme_dir.display(programme_dir.programme_path),
+        programme=True,
+    )
+    programme = programme_file.model
+    if not isinstance(programme, Programme):
+        raise UsageError(
+            f"{programme_file.display} cannot be read; run `pcplan check` and fix it first"
+        )
+    missing: list[str] = []
+    host = _prompt_or_fail(host, "Host authority (slug)", "--host", missing)
+    fieldwork = _prompt_or_fail(
+        fieldwork, "First day of fieldwork (YYYY-MM-DD)", "--fieldwork", missing
+    )
+    round_number = _prompt_or_fail(round_number, "Round", "--round", missing)
+    topic = _prompt_or_fail(topic, "Self-assessment topic", "--topic", missing)
+    if host_dcs is None and host is not None:
+        dcss = [p.name for p in programme.people if p.authority == host and p.role == "dcs"]
+        host_dcs = dcss[0] if len(dcss) == 1 else None
+    host_dcs = _prompt_or_fail(host_dcs, "Host DCS", "--host-dcs", missing)
+    if missing:
+        raise UsageError(
+            f"missing {', '.join(missing)} (not a terminal, so pcplan cannot ask); nothing written"
+        )
+    import re
+
+    if not re.fullmatch(SLUG_PATTERN, host) or host not in programme.authorities:
+        raise UsageError(f"--host {host}: {unknown_authority_message(host, programme.authorities)}")
+    start = parse_date(str(fieldwork), "--fieldwork")
+    assert start is not None
+    finish = parse_date(end, "--end") or working_days().next_after(start)
+    challenge_id = challenge_id or default_id(host, start)
+    if not re.fullmatch(SLUG_PATTERN, challenge_id):
+        raise UsageError(f"--id {challenge_id}: use lowercase letters, digits and hyphens")
+    target = programme_dir.root / f"{challenge_id}.yaml"
+    for path in challenge_paths(programme_dir):
+        if path.stem == challenge_id and path != target:
+            from pcplan.errors import WriteRefused
+
+            raise WriteRefused(
+                f"{programme_dir.display(path)} already has the id {challenge_id}; "
+                "choose another with --id"
+            )
+    if target.is_symlink():
+        from pcplan.errors import WriteRefused
+
+        raise WriteRefused(f"{programme_dir.display(target)}: is a symbolic link; not written")
+    if target.exists() and not force:
+        from pcplan.errors import WriteRefused
+
+        raise WriteRefused(
+            f"{programme_dir.display(target)} already exists; pass --force to overwrite it"
+        )
+    details = NewChallenge(
+        id=challenge_id,
+        round=int(round_number),
+        host=host,
+        host_name=programme.authorities[host],
+        host_dcs=str(host_dcs),
+        topic=str(topic),
+        start=start,
+        end=finish,
+        programme_manager=programme.programme_manager,
+    )
+    text = challenge_text(
+        details, schema_path=schema_reference(target, programme_dir.root), made_on=day
+    )
+    checked = validate_challenge(parse(decode(target, text.encode("utf-8"))).data)
+    if isinstance(checked, list):
+        raise UsageError("; ".join(issue.message for issue in checked))
+    previous = target.read_bytes() if target.exists() else None
+    write_atomic(target, text.encode("utf-8"), expected=previous)
+    sys.stdout.write(f"{programme_dir.display(target)}\n")
+    result = compute_schedule(checked, programme.settings, day)
+    for line in headline(checked, result, programme.authorities[host]):
+        sys.stdout.write(line + "\n")
+
+
+# ----------------------------------------------------------------------------- done
+
+
+def _report_edit(display: str, before: list[Any], as_of: date) -> None:
+    """After an edit: the problems the file has now that it did not have before."""
+    analysis = analyse_programme(as_of)
+    after = analysis.findings.get(display, [])
+    seen = {(f.rule, f.message) for f in before}
+    fresh = [f for f in after if (f.rule, f.message) not in seen and f.severity != "info"]
+    for f in fresh:
+        sys.stdout.write(f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule}: {f.message}\n")
+
+
+def _edit_context(reference: str, as_of: date) -> tuple[Any, Any, list[Any]]:
+    from pcplan.edit import Editor
+
+    programme_dir = open_directory()
+    from pcplan.repo import find_challenge
+
+    path = find_challenge(programme_dir, reference)
+    inside = under_root(programme_dir.root, path)
+    display = programme_dir.display(inside) if inside else str(path)
+    analysis = analyse_programme(as_of, [] if inside else [path])
+    before = analysis.findings.get(display, [])
+    return Editor(path), display, before
+
+
+@app.command()
+@handles_errors
+def done(
+    challenge: Annotated[str, typer.Argument(help="A challenge id or the path of its file.")],
+    step: Annotated[str, typer.Argument(help="The step's key, e.g. scope or reading_pack.")],
+    on: Annotated[
+        str | None, typer.Option("--on", help="The day it was done (YYYY-MM-DD); default today.")
+    ] = None,
+) -> None:
+    """Record a planning step as done, changing only that line of the file.
+
+    Example: pcplan done kent-2027-03 reading_pack --on 2027-02-19
+    """
+    import difflib
+
+    from pcplan.steps import STEP_BY_KEY, STEP_KEYS
+
+    if step not in STEP_BY_KEY:
+        close = difflib.get_close_matches(step, STEP_KEYS, n=1)
+        hint = f"did you mean {close[0]}?" if close else "the steps are " + ", ".join(STEP_KEYS)
+        raise UsageError(f"{step}: not a planning step; {hint}")
+    day = parse_date(on, "--on") or today()
+    editor, display, before = _edit_context(challenge, today())
+    previous = (
+        (editor.data.get("steps") or {}).get(step)
+        if isinstance(editor.data.get("steps"), dict)
+        else None
+    )
+    editor.set_value(("steps",), step, day)
+    if editor.save():
+        was = f" (was {previous})" if previous not in (None, "") else ""
+        sys.stdout.write(f"{display}: {step} done {day.isoformat()}{was}\n")
+    else:
+        sys.stdout.write(f"{display}: {step} was already recorded as done {day.isoformat()}\n")
+    _report_edit(display, before, today())
+
+
+# ----------------------------------------------------------------------------- team
+
+
+class Role(StrEnum):
+    dcs = "dcs"
+    assistant_director = "assistant_director"
+    team_leader = "team_leader"
+    practitioner = "practitioner"
+    partner = "partner"
+
+
+class TeamState:
+    challenge: str = ""
+
+
+TEAM = TeamState()
+
+TEAM_RULES = (
+    "team.lead",
+    "team.size",
+    "team.authorities",
+    "team.host",
+    "team.assistant_director",
+    "team.practitioners",
+    "team.diary",
+    "team.conflict",
+    "team.unconfirmed",
+    "team.missing",
+)
+
+
+@team_app.callback()
+@handles_errors
+def team(
+    ctx: typer.Context,
+    challenge: Annotated[str, typer.Argument(help="A challenge id or the path of its file.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Rules as of this date.")] = None,
+    fmt: Annotated[ShowFormat, typer.Option("--format", help="table, markdown or json.")] = (
+        ShowFormat.table
+    ),
+) -> None:
+    """Show a challenge's visiting team and how it fares against each team rule.
+
+    Example: pcplan team kent-2027-03
+    """
+    TEAM.challenge = challenge
+    if ctx.invoked_subcommand is not None:
+        return
+    from pcplan.render import table as tables
+    from pcplan.repo import find_challenge
+
+    day = as_of_or_today(as_of)
+    programme_dir = open_directory()
+    path = find_challenge(programme_dir, challenge)
+    inside = under_root(programme_dir.root, path)
+    display = programme_dir.display(inside) if inside else str(path)
+    analysis = analyse_programme(day, [] if inside else [path])
+    context = analysis.context(display)
+    if context is None:
+        from pcplan.findings import CheckResult
+        from pcplan.render.findings import write_text
+
+        write_text(CheckResult(1, tuple(analysis.findings.get(display, []))), sys.stderr)
+        raise typer.Exit(1)
+    members = context.challenge.visiting_team
+    found = [f for f in analysis.findings.get(display, []) if f.rule in TEAM_RULES]
+    results = []
+    for rule in TEAM_RULES:
+        hits = [f for f in found if f.rule == rule]
+        results.append((rule, hits))
+    if fmt is ShowFormat.json:
+        write_json(
+            {
+                "id": context.challenge.id,
+                "members": [m.model_dump(mode="json") for m in members],
+                "rules": {
+                    rule: [
+                        {"severity": f.severity, "message": f.message, "line": f.line} for f in hits
+                    ]
+                    for rule, hits in results
+                },
+            }
+        )
+        return
+    people = tables.Table(["name", "authority", "role", "lead", "status"])
+    from pcplan.overview import confirmed_count
+
+    confirmed = confirmed_count(context.challenge)
+    people.heading = [f"{context.challenge.id}: visiting team ({confirmed}/4 confirmed)"]
+    if not members:
+        people.notes = ["No visiting team yet."]
+    for member in members:
+        people.add(
+            [
+                member.name,
+                member.authority,
+                member.role.replace("_", " "),
+                "lead" if member.lead else "",
+                member.status,
+            ],
+            "dim" if member.status == "declined" else None,
+        )
+    tables.write(people, fmt.value, sys.stdout)
+    sys.stdout.write("\n")
+    verdicts = tables.Table(["rule", "result"])
+    for rule, hits in results:
+        if not hits:
+            verdicts.add([rule, "ok"])
+        for f in hits:
+            style = {"error": "bold red", "warning": "yellow"}.get(f.severity)
+            verdicts.add([rule, f"{f.severity}: {f.message}"], style)
+    tables.write(verdicts, fmt.value, sys.stdout)
+
+
+def _find_member(editor: Any, name: str) -> int:
+    import difflib
+
+    team_list = editor.data.get("visiting_team") or []
+    wanted = " ".join(name.split()).casefold()
+    for index, member in enumerate(team_list):
+        if (
+            isinstance(member, dict)
+            and " ".join(str(member.get("name", "")).split()).casefold() == wanted
+        ):
+            return index
+    names = [str(m.get("name")) for m in team_list if isinstance(m, dict)]
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = (
+        f"; did you mean {close[0]}?"
+        if close
+        else (f"; the team is {', '.join(names)}" if names else "; the team is empty")
+    )
+    raise UsageError(f"{name}: not on the visiting team of {TEAM.challenge}{hint}")
+
+
+@team_app.command("add")
+@handles_errors
+def team_add(
+    name: Annotated[str, typer.Argument(help="The person's name, as in programme.yaml.")],
+    authority: Annotated[str, typer.Option("--authority", help="Their authority's slug.")],
+    role: Annotated[Role, typer.Option("--role", help="Their role.")],
+    lead: Annotated[bool, typer.Option("--lead", help="They lead the visiting team.")] = False,
+) -> None:
+    """Nominate someone for the visiting team (status: nominated).
+
+    Example: pcplan team kent-2027-03 add "Jo Rivers" --authority surrey --role dcs --lead
+    """
+    from pcplan.models import Programme
+    from pcplan.repo import load_file
+    from pcplan.rules.identity import unknown_authority_message
+
+    if not name.strip():
+        raise UsageError("give the person's name")
+    editor, display, before = _edit_context(TEAM.challenge, today())
+    programme_dir = open_directory()
+    programme = load_file(programme_dir.programme_path, "programme.yaml", programme=True).model
+    if isinstance(programme, Programme) and authority not in programme.authorities:
+        known = programme.authorities
+        raise UsageError(f"--authority {authority}: {unknown_authority_message(authority, known)}")
+    try:
+        index = _find_member(editor, name)
+    except UsageError:
+        index = -1
+    if index >= 0:
+        raise UsageError(
+            f"{name} is already on the visiting team of {TEAM.challenge}; use "
+            f"`pcplan team {TEAM.challenge} confirm` or `decline`"
+        )
+    item: dict[str, str | bool] = {"name": name.strip(), "authority": authority, "role": role.value}
+    if lead:
+        item["lead"] = True
+    item["status"] = "nominated"
+    editor.append_item(("visiting_team",), item)
+    editor.save()
+    sys.stdout.write(
+        f"{display}: added {name.strip()} ({authority}, {role.value}"
+        f"{', lead' if lead else ''}) as nominated\n"
+    )
+    _report_edit(display, before, today())
+
+
+def _set_status(name: str, status: str) -> None:
+    editor, display, before = _edit_context(TEAM.challenge, today())
+    index = _find_member(editor, name)
+    member = editor.data["visiting_team"][index]
+    if member.get("status") == status:
+        sys.stdout.write(f"{display}: {member.get('name')} is already {status}\n")
+        return
+    editor.set_value(("visiting_team", index), "status", status)
+    editor.save()
+    sys.stdout.write(f"{display}: {member.get('name')} is now {status}\n")
+    _report_edit(display, before, today())
+
+
+@team_app.command("confirm")
+@handles_errors
+def team_confirm(
+    name: Annotated[str, typer.Argument(help="A member's name.")],
+) -> None:
+    """Record that the host DCS confirmed a nomination (¶22).
+
+    Example: pcplan team kent-2027-03 confirm "Jo Rivers"
+    """
+    _set_status(name, "confirmed")
+
+
+@team_app.command("decline")
+@handles_errors
+def team_decline(
+    name: Annotated[str, typer.Argument(help="A member's name.")],
+) -> None:
+    """Record that a nomination was declined. No reason is ever recorded (¶22).
+
+    Example: pcplan team kent-2027-03 decline "Jo Rivers"
+    """
+    _set_status(name, "declined")

@@ -1,0 +1,298 @@
+"""`pcplan status`, `due`, `calendar` and `timebank`: the programme at a glance."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pcplan.cli.common import (
+    ShowFormat,
+    analyse_programme,
+    app,
+    as_of_or_today,
+    handles_errors,
+    report_unreadable,
+    stamp,
+    write_json,
+)
+from pcplan.errors import UsageError
+
+# ----------------------------------------------------------------------------- status
+
+
+@app.command()
+@handles_errors
+def status(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="As of this date; default today.")
+    ] = None,
+    round_number: Annotated[int | None, typer.Option("--round", help="Only this round.")] = None,
+    fmt: Annotated[ShowFormat, typer.Option("--format", help="table, markdown or json.")] = (
+        ShowFormat.table
+    ),
+) -> None:
+    """One row per challenge: phase, next step, overdue steps, team and problems.
+
+    Example: pcplan status --round 9 --format markdown
+    """
+    from pcplan.dates import show_date
+    from pcplan.overview import status_rows
+    from pcplan.render import table as tables
+
+    day = as_of_or_today(as_of)
+    analysis = analyse_programme(day)
+    report_unreadable(analysis)
+    rows = status_rows(analysis, round_number)
+    if fmt is ShowFormat.json:
+        write_json([row.as_json() for row in rows])
+        return
+    table = tables.Table(
+        [
+            "id",
+            "host",
+            "round",
+            "fieldwork",
+            "phase",
+            "next step",
+            "due",
+            "overdue",
+            "team",
+            "errors",
+            "warnings",
+        ]
+    )
+    title = f"Peer challenges as of {show_date(day)}"
+    if analysis.programme is not None:
+        title = f"{analysis.programme.name}: {len(rows)} challenges as of {show_date(day)}"
+    table.heading = [title]
+    for row in rows:
+        upcoming = row.next_step
+        table.add(
+            [
+                row.id,
+                row.host,
+                str(row.round),
+                f"{row.start:%d %b %Y}–{row.end:%d %b}"
+                if row.start.year == row.end.year
+                else f"{row.start:%d %b %Y}–{row.end:%d %b %Y}",
+                row.phase,
+                upcoming.key if upcoming else "",
+                show_date(upcoming.due) if upcoming and upcoming.due else "",
+                str(row.overdue) if row.overdue else "",
+                f"{row.team_confirmed}/4",
+                str(row.errors) if row.errors else "",
+                str(row.warnings) if row.warnings else "",
+            ],
+            "bold red" if row.overdue or row.errors else None,
+        )
+    tables.write(table, fmt.value, sys.stdout)
+
+
+# ----------------------------------------------------------------------------- due
+
+
+class DueFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    ics = "ics"
+
+
+@app.command()
+@handles_errors
+def due(
+    within: Annotated[str, typer.Option("--within", help="How far ahead: 14d, 3w or 2m.")] = "14d",
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="As of this date; default today.")
+    ] = None,
+    fmt: Annotated[DueFormat, typer.Option("--format", help="table, markdown, json or ics.")] = (
+        DueFormat.table
+    ),
+) -> None:
+    """Every step overdue or due soon across all challenges, by date, grouped by week.
+
+    Example: pcplan due --within 3w --format markdown
+    """
+    from pcplan.dates import show_date, week_commencing
+    from pcplan.overview import due_items, parse_period
+    from pcplan.render import table as tables
+    from pcplan.render.table import STYLE_BY_STATUS
+
+    period = parse_period(within)
+    day = as_of_or_today(as_of)
+    analysis = analyse_programme(day)
+    report_unreadable(analysis)
+    items = due_items(analysis.contexts, day, period)
+    if fmt is DueFormat.json:
+        write_json([item.as_json() for item in items])
+        return
+    if fmt is DueFormat.ics:
+        from pcplan.overview import CalendarEvent
+        from pcplan.render.ics import write_ics
+
+        events = [
+            CalendarEvent(
+                uid=f"{item.id}/{item.entry.key}@pcplan",
+                summary=f"{item.id}: {item.entry.step.title}",
+                first=item.due,
+                last=item.due,
+                description=f"Step {item.entry.step.number}: {item.entry.step.title}. "
+                f"Who: {item.entry.step.who}. Status as of {day.isoformat()}: {item.entry.status}.",
+            )
+            for item in items
+        ]
+        write_ics(events, sys.stdout, name="Peer challenge deadlines", stamp=stamp())
+        return
+    table = tables.Table(["due", "id", "step", "what", "who", "status"])
+    table.heading = [
+        f"Overdue, or due by {show_date(day + period)} (as of {show_date(day)}): {len(items)} steps"
+    ]
+    week = None
+    for item in items:
+        monday = week_commencing(item.due)
+        if monday != week:
+            week = monday
+            label = (
+                "this week"
+                if monday == week_commencing(day)
+                else ("earlier" if monday < week_commencing(day) else "")
+            )
+            table.add(
+                [
+                    f"Week commencing {show_date(monday)}" + (f" ({label})" if label else ""),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ],
+                "bold",
+            )
+        table.add(
+            [
+                show_date(item.due),
+                item.id,
+                item.entry.key,
+                item.entry.step.title,
+                item.entry.step.who,
+                item.entry.status.replace("_", " "),
+            ],
+            STYLE_BY_STATUS.get(item.entry.status),
+        )
+    if not items:
+        table.notes = ["Nothing overdue or due in this period."]
+    tables.write(table, fmt.value, sys.stdout)
+
+
+# ----------------------------------------------------------------------------- calendar
+
+
+@app.command()
+@handles_errors
+def calendar(
+    person: Annotated[
+        str | None,
+        typer.Option(
+            "--person",
+            help="Only challenges where this person is host DCS, project "
+            "manager or a visiting member (not declined).",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the ICS here, not stdout.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="As of this date.", hidden=True)
+    ] = None,
+) -> None:
+    """One ICS calendar of fieldwork and every step's deadline, for all or for one person.
+
+    Re-importing updates events rather than duplicating them (stable UIDs).
+
+    Example: pcplan calendar --person "Jo Rivers" --out jo-rivers.ics
+    """
+    import difflib
+
+    from pcplan.overview import challenge_events, involves, known_people
+    from pcplan.render.ics import to_ics
+
+    day = as_of_or_today(as_of)
+    analysis = analyse_programme(day)
+    report_unreadable(analysis)
+    contexts = analysis.contexts
+    programme = analysis.programme
+    if person is not None:
+        people = known_people(contexts, programme)
+        wanted = " ".join(person.split()).casefold()
+        if wanted not in {" ".join(p.split()).casefold() for p in people}:
+            close = difflib.get_close_matches(person, sorted(people), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise UsageError(f"{person}: nobody of this name in the programme{hint}")
+        contexts = [ctx for ctx in contexts if involves(ctx.challenge, person)]
+    names = programme.authorities if programme else {}
+    events = [
+        event
+        for ctx in contexts
+        for event in challenge_events(ctx, names.get(ctx.challenge.host.authority))
+    ]
+    name = "Peer challenges" + (f": {person}" if person else "")
+    data = to_ics(events, name=name, stamp=stamp())
+    if out is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    from pcplan.edit import write_atomic
+
+    try:
+        previous = out.read_bytes()
+    except FileNotFoundError:
+        previous = None
+    except OSError as exc:
+        from pcplan.errors import WriteRefused
+
+        raise WriteRefused(f"{out}: cannot read: {exc.strerror}") from None
+    write_atomic(out, data, expected=previous)
+    sys.stderr.write(f"wrote {out}: {len(events)} events from {len(contexts)} challenges\n")
+
+
+# ----------------------------------------------------------------------------- timebank
+
+
+@app.command()
+@handles_errors
+def timebank(
+    fmt: Annotated[ShowFormat, typer.Option("--format", help="table, markdown or json.")] = (
+        ShowFormat.table
+    ),
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="As of this date.", hidden=True)
+    ] = None,
+) -> None:
+    """Per authority: challenges hosted and led, members contributed, and the balance (¶18).
+
+    balance = led + members − hosted: positive authorities have given more time than
+    they have received.
+
+    Example: pcplan timebank --format markdown
+    """
+    from pcplan.overview import timebank as compute
+    from pcplan.render import table as tables
+
+    analysis = analyse_programme(as_of_or_today(as_of))
+    report_unreadable(analysis)
+    rows = compute(analysis.contexts, analysis.programme)
+    if fmt is ShowFormat.json:
+        write_json({row.authority: row.as_json() for row in rows})
+        return
+    table = tables.Table(["authority", "hosted", "led", "members", "balance"])
+    table.heading = ["Time-bank: challenges hosted and led, members contributed (¶18)"]
+    for row in sorted(rows, key=lambda r: (r.balance, r.authority)):
+        table.add(
+            [row.name, str(row.hosted), str(row.led), str(row.members), f"{row.balance:+d}"],
+            "red" if row.balance < 0 else None,
+        )
+    table.notes = ["balance = led + members − hosted"]
+    tables.write(table, fmt.value, sys.stdout)
