@@ -1,27 +1,38 @@
 """Load → check → result: every rule over a programme directory (SPEC §4).
 
 :func:`analyse` reads programme.yaml and every challenge file, runs the file
-rules on each valid challenge, then the cross-file rules, then the waivers.
-One broken file never hides the findings of the others.
+rules on each valid challenge (:func:`analyse_file`), then the cross-file rules,
+then the waivers. One broken file never hides the findings of the others.
+
+For `check`, a large programme is spread over the machine's cores: worker
+processes run :func:`analyse_file` on chunks of files and send back only
+findings, sightings and waivers (sending models back would cost more than
+validating them). Small programmes, and commands that show the models, run
+in-process. Either way the same functions produce the same findings.
 """
 
 from __future__ import annotations
 
+import gc
+import os
+import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from pcplan.dates import WorkingDays, working_days
 from pcplan.findings import CheckResult, Finding, sort_findings
-from pcplan.models import Challenge, Programme, Settings
+from pcplan.models import Challenge, Programme
 from pcplan.repo import LoadedFile, ProgrammeDir, challenge_paths, load_file
-from pcplan.rules import RULES, ChallengeContext, apply_waivers, file_findings, repo_findings
+from pcplan.rules import RULES, ChallengeContext, FileReport, check_across, check_file
 from pcplan.rules.identity import check_programme_authorities
-from pcplan.schedule import compute_schedule
 
 Progress = Callable[[int, int], None]
+
+PARALLEL_FROM = 400  # files; below this, starting workers costs more than it saves
+CHUNK = 100
 
 
 @dataclass(slots=True)
@@ -61,17 +72,42 @@ def build_context(
 ) -> ChallengeContext | None:
     if not isinstance(loaded.model, Challenge) or loaded.document is None:
         return None
-    settings = programme.settings if programme else Settings()
     return ChallengeContext(
         path=loaded.path,
         display=loaded.display,
         document=loaded.document,
         challenge=loaded.model,
-        schedule=compute_schedule(loaded.model, settings, as_of, calendar),
         programme=programme,
         calendar=calendar,
         as_of=as_of,
     )
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    """One challenge file read and checked on its own (before cross-file rules and waivers).
+
+    ``loaded.findings`` are the file's `yaml`/`schema` findings; ``report`` holds
+    its rules' findings and what the cross-file pass needs, when it is valid.
+    """
+
+    loaded: LoadedFile
+    context: ChallengeContext | None
+    report: FileReport | None
+
+    @property
+    def valid(self) -> bool:
+        return self.report is not None
+
+
+def analyse_file(
+    path: Path, display: str, programme: Programme | None, as_of: date, calendar: WorkingDays
+) -> FileOutcome:
+    """Read one challenge file and run every per-file rule on it."""
+    loaded = load_file(path, display)
+    ctx = build_context(loaded, programme, as_of, calendar)
+    report = check_file(ctx) if ctx is not None else None
+    return FileOutcome(loaded, ctx, report)
 
 
 def analyse(
@@ -81,8 +117,36 @@ def analyse(
     extra_paths: Sequence[Path] = (),
     progress: Progress | None = None,
     calendar: WorkingDays | None = None,
+    jobs: int | None = None,
+    keep: bool = True,
 ) -> Analysis:
-    """Read and check the programme in ``programme_dir`` (plus any ``extra_paths``)."""
+    """Read and check the programme in ``programme_dir`` (plus any ``extra_paths``).
+
+    With ``keep`` the analysis keeps every valid challenge's model and schedule
+    (:attr:`Analysis.contexts`), for the commands that show them; `check` only
+    needs the findings, which lets a large programme be read in parallel.
+    """
+    # Reading builds many small objects and no reference cycles: the cyclic
+    # garbage collector would only rescan them again and again (a third of the
+    # time of a 10,000-file check), so it waits until the analysis is done.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyse(programme_dir, as_of, extra_paths, progress, calendar, jobs, keep)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _analyse(
+    programme_dir: ProgrammeDir,
+    as_of: date,
+    extra_paths: Sequence[Path],
+    progress: Progress | None,
+    calendar: WorkingDays | None,
+    jobs: int | None,
+    keep: bool,
+) -> Analysis:
     calendar = calendar or working_days()
     programme_file = load_file(
         programme_dir.programme_path,
@@ -93,37 +157,104 @@ def analyse(
     findings: dict[str, list[Finding]] = defaultdict(list)
     findings[programme_file.display].extend(programme_file.findings)
     if programme is not None and programme_file.document is not None:
+        rule = RULES["authority.unknown"]
         for problem in check_programme_authorities(programme):
             line, column = programme_file.document.locate(problem.path)
             findings[programme_file.display].append(
                 Finding(
-                    programme_file.display,
-                    line,
-                    column,
-                    "authority.unknown",
-                    RULES["authority.unknown"].severity,
-                    problem.message,
+                    programme_file.display, line, column, rule.id, rule.severity, problem.message
                 )
             )
 
     paths = challenge_paths(programme_dir)
     known = set(paths)
     paths += [path for path in extra_paths if path not in known]
+    targets = [(path, programme_dir.display(path)) for path in paths]
     files: list[LoadedFile] = []
     contexts: list[ChallengeContext] = []
-    for number, path in enumerate(paths, start=1):
-        loaded = load_file(path, programme_dir.display(path))
-        files.append(loaded)
-        findings[loaded.display].extend(loaded.findings)
-        ctx = build_context(loaded, programme, as_of, calendar)
-        if ctx is not None:
-            contexts.append(ctx)
-            findings[ctx.display].extend(file_findings(ctx))
-        if progress is not None:
-            progress(number, len(paths))
-
-    for ctx, finding in repo_findings(contexts):
-        findings[ctx.display].append(finding)
-    for ctx in contexts:
-        findings[ctx.display] = apply_waivers(ctx, findings[ctx.display])
+    reports: list[FileReport] = []
+    for outcome in _outcomes(targets, programme, as_of, calendar, progress, jobs, keep):
+        files.append(outcome.loaded)
+        findings[outcome.loaded.display].extend(outcome.loaded.findings)
+        if outcome.report is not None:
+            reports.append(outcome.report)
+        if outcome.context is not None:
+            contexts.append(outcome.context)
+    findings.update(check_across(reports))
     return Analysis(programme_file, files, contexts, dict(findings))
+
+
+def _outcomes(
+    targets: list[tuple[Path, str]],
+    programme: Programme | None,
+    as_of: date,
+    calendar: WorkingDays,
+    progress: Progress | None,
+    jobs: int | None,
+    keep: bool,
+) -> Iterator[FileOutcome]:
+    workers = 1 if keep else _worker_count(len(targets), jobs)
+    if workers <= 1:
+        for number, (path, display) in enumerate(targets, start=1):
+            yield analyse_file(path, display, programme, as_of, calendar)
+            if progress is not None:
+                progress(number, len(targets))
+        return
+    yield from _parallel_outcomes(targets, programme, as_of, calendar, progress, workers)
+
+
+def _worker_count(files: int, jobs: int | None) -> int:
+    if jobs is not None:
+        return max(1, jobs)
+    if files < PARALLEL_FROM or sys.platform == "win32":
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, files // CHUNK))
+
+
+# Set in the parent just before forking; read by the workers (copy-on-write, not pickled).
+_SHARED: dict[str, object] = {}
+
+
+def _parallel_outcomes(
+    targets: list[tuple[Path, str]],
+    programme: Programme | None,
+    as_of: date,
+    calendar: WorkingDays,
+    progress: Progress | None,
+    workers: int,
+) -> Iterator[FileOutcome]:
+    import multiprocessing
+
+    calendar.is_working_day(as_of)  # load the bank holidays once, before forking
+    _SHARED.update(programme=programme, as_of=as_of, calendar=calendar)
+    chunks = [targets[start : start + CHUNK] for start in range(0, len(targets), CHUNK)]
+    context = multiprocessing.get_context("fork")
+    done = 0
+    with context.Pool(workers) as pool:
+        for outcomes in pool.imap(_analyse_chunk, chunks):
+            yield from outcomes
+            done += len(outcomes)
+            if progress is not None:
+                progress(done, len(targets))
+    _SHARED.clear()
+
+
+def _analyse_chunk(chunk: list[tuple[Path, str]]) -> list[FileOutcome]:
+    """In a worker: analyse files; only findings, sightings and waivers travel back."""
+    programme = _SHARED["programme"]
+    as_of = _SHARED["as_of"]
+    calendar = _SHARED["calendar"]
+    assert isinstance(as_of, date) and isinstance(calendar, WorkingDays)
+    assert programme is None or isinstance(programme, Programme)
+    outcomes = []
+    for path, display in chunk:
+        outcome = analyse_file(path, display, programme, as_of, calendar)
+        outcome.loaded.document = None
+        outcome.loaded.model = None
+        outcome.context = None
+        outcomes.append(outcome)
+    return outcomes

@@ -29,7 +29,7 @@ from typing import Any
 from pcplan.errors import WriteRefused
 from pcplan.yamlio import Document, KeyPath, Source, Span, YamlProblem, decode, parse, resolve_plain
 
-_PLAIN_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.,'()&/+-]*")
+_PLAIN_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.'()&/+-]*")  # no comma: flow-safe
 
 
 def yaml_scalar(value: str | bool | int | date) -> str:
@@ -83,7 +83,7 @@ class Editor:
             ) from None
         self.text = self.source.text
         self.expected: dict[str, Any] = copy.deepcopy(self.document.data)
-        self._splice: Splice | None = None
+        self._splices: list[Splice] = []
 
     # -- what the data looks like ------------------------------------------------
 
@@ -123,13 +123,20 @@ class Editor:
             if span.kind != "scalar":
                 self._refuse(f"`{key}` holds a list or mapping, not a single value")
             if span.start == span.end:  # `key:` with nothing after it
-                self._splice = Splice(span.start, span.end, f" {text}")
+                self._fill_empty(span.start, text)
             else:
-                self._splice = Splice(span.start, span.end, text)
+                self._splices.append(Splice(span.start, span.end, text))
             return
         if not isinstance(target, dict):
             self._refuse(f"`{'.'.join(map(str, mapping_path))}` is not a mapping")
         self._insert_into_mapping(mapping_path, [f"{key}: {text}"])
+
+    def _fill_empty(self, at: int, text: str) -> None:
+        """Write a value after ``key:``; a comment further along the line keeps its column."""
+        gap = len(self.text[at:]) - len(self.text[at:].lstrip(" "))
+        follows_comment = self.text[at + gap : at + gap + 1] == "#"
+        take = len(text) + 1 if follows_comment and gap - (len(text) + 1) >= 1 else 0
+        self._splices.append(Splice(at, at + take, f" {text}"))
 
     def append_item(self, sequence_path: KeyPath, item: dict[str, str | bool]) -> None:
         """Append a mapping to the sequence at ``sequence_path`` (creating it if needed)."""
@@ -157,7 +164,9 @@ class Editor:
         item_column = first.start - self._line_start(first.start)
         lines = [" " * dash_column + "-" + " " * (item_column - dash_column - 1) + entries[0]]
         lines += [" " * item_column + entry for entry in entries[1:]]
-        self._insert_after(self._end_of_last_child(sequence_path, len(target) - 1), lines)
+        self._insert_after(
+            self._end_of_last_child(sequence_path, len(target) - 1), lines, keep_with=item_column
+        )
 
     # -- splicing helpers --------------------------------------------------------------
 
@@ -193,7 +202,9 @@ class Editor:
             self._refuse("the mapping's keys do not start their lines")
         last_key = list(mapping)[-1]
         self._insert_after(
-            self._end_of_last_child(mapping_path, last_key), [" " * column + e for e in entries]
+            self._end_of_last_child(mapping_path, last_key),
+            [" " * column + e for e in entries],
+            keep_with=column,
         )
 
     def _insert_flow(self, path: KeyPath, entry: str, *, closing: str) -> None:
@@ -204,9 +215,9 @@ class Editor:
         if value:
             last = list(value)[-1] if isinstance(value, dict) else len(value) - 1
             end = self._span((*path, last)).end
-            self._splice = Splice(end, end, f", {entry}")
+            self._splices.append(Splice(end, end, f", {entry}"))
         else:
-            self._splice = Splice(span.start + 1, span.start + 1, entry)
+            self._splices.append(Splice(span.start + 1, span.start + 1, entry))
 
     def _create_under(self, path: KeyPath, entries: list[str], *, sequence: bool = False) -> None:
         """``path``'s key is absent or empty: write a new block under its parent."""
@@ -218,8 +229,10 @@ class Editor:
             indent = key_span.start - self._line_start(key_span.start) + unit
             lines = self._block(entries, indent, sequence=sequence, unit=unit)
             value_span = self._span(path)
-            if value_span.kind != "scalar" or value_span.start != value_span.end:
+            if value_span.kind != "scalar" or value_span.style:
                 self._refuse(f"`{key}` has a value pcplan cannot extend")
+            if value_span.start != value_span.end:  # `key: ~` or `key: null`: now a block
+                self._splices.append(Splice(value_span.start, value_span.end, ""))
             self._insert_after(value_span.end, lines)
             return
         if parent_path:
@@ -228,9 +241,9 @@ class Editor:
         newline = self.source.newline
         body = newline.join(lines)
         if self.text.endswith(("\n", "\r")) or not self.text:
-            self._splice = Splice(len(self.text), len(self.text), body + newline)
+            self._splices.append(Splice(len(self.text), len(self.text), body + newline))
         else:
-            self._splice = Splice(len(self.text), len(self.text), newline + body)
+            self._splices.append(Splice(len(self.text), len(self.text), newline + body))
 
     @staticmethod
     def _block(entries: list[str], indent: int, *, sequence: bool, unit: int) -> list[str]:
@@ -240,14 +253,17 @@ class Editor:
         return [" " * indent + "- " + first] + [" " * (indent + 2) + e for e in rest]
 
     def _indent_unit(self) -> int:
-        """How far this file indents a nested mapping (2 unless it shows otherwise)."""
+        """How far this file indents a nested block mapping (2 unless it shows otherwise)."""
         assert self.document.key_spans is not None
         for path, span in self.document.key_spans.items():
-            if len(path) == 2 and isinstance(self._value(path[:1]), dict):
-                parent = self._key_span(path[:1])
-                step = span.column - parent.column
-                if step > 0:
-                    return step
+            if len(path) != 2 or not isinstance(self._value(path[:1]), dict):
+                continue
+            parent = self._key_span(path[:1])
+            if self._span(path[:1]).flow or span.line == parent.line:
+                continue  # `fieldwork: {start: …}` says nothing about block indentation
+            step = span.column - parent.column
+            if step > 0:
+                return step
         return 2
 
     def _end_of_last_child(self, path: KeyPath, last: str | int) -> int:
@@ -269,22 +285,40 @@ class Editor:
     def _line_start(self, index: int) -> int:
         return self.text.rfind("\n", 0, index) + 1
 
-    def _insert_after(self, index: int, lines: list[str]) -> None:
+    def _insert_after(self, index: int, lines: list[str], *, keep_with: int | None = None) -> None:
         """Insert whole lines after the line holding ``index``.
 
         A block scalar (``|``) ends at the start of the following line: insert there.
-        On a last line with no final newline, the file keeps having none.
+        Comment lines that follow, indented at least ``keep_with``, belong to what
+        is above them and stay with it. On a last line with no final newline, the
+        file keeps having none.
         """
         newline = self.source.newline
         text = self.text
         if index > 0 and text[index - 1] == "\n":
-            self._splice = Splice(index, index, "".join(line + newline for line in lines))
-            return
-        end = text.find("\n", index)
-        if end == -1:
-            self._splice = Splice(len(text), len(text), "".join(newline + line for line in lines))
-            return
-        self._splice = Splice(end + 1, end + 1, "".join(line + newline for line in lines))
+            at = index
+        else:
+            end = text.find("\n", index)
+            if end == -1:
+                self._splices.append(
+                    Splice(len(text), len(text), "".join(newline + line for line in lines))
+                )
+                return
+            at = end + 1
+        if keep_with is not None:
+            while at < len(text):
+                end = text.find("\n", at)
+                line = text[at : len(text) if end == -1 else end]
+                stripped = line.lstrip(" ")
+                if not stripped.startswith("#") or len(line) - len(stripped) < keep_with:
+                    break
+                if end == -1:  # a last comment line with no final newline
+                    self._splices.append(
+                        Splice(len(text), len(text), "".join(newline + line for line in lines))
+                    )
+                    return
+                at = end + 1
+        self._splices.append(Splice(at, at, "".join(line + newline for line in lines)))
 
     def _refuse(self, why: str) -> None:
         raise WriteRefused(
@@ -296,10 +330,11 @@ class Editor:
 
     def new_text(self) -> str:
         """The edited text, verified to mean exactly the intended data."""
-        if self._splice is None:
+        if not self._splices:
             return self.text
-        splice = self._splice
-        text = self.text[: splice.start] + splice.insert + self.text[splice.end :]
+        text = self.text
+        for splice in sorted(self._splices, key=lambda s: s.start, reverse=True):
+            text = text[: splice.start] + splice.insert + text[splice.end :]
         try:
             again = parse(decode(self.path, text.encode("utf-8")))
         except YamlProblem as problem:

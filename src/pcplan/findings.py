@@ -61,7 +61,8 @@ class CheckResult:
 
 
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: (f.file, f.line, f.column, f.rule, f.message)))
+    """By file and position; findings at one position keep the order the rules gave them."""
+    return tuple(sorted(findings, key=lambda f: (f.file, f.line, f.column)))
 
 
 def shorten(value: object, limit: int = 80) -> str:

@@ -19,6 +19,7 @@ from pcplan.models import Challenge, Programme
 from pcplan.rules import ChallengeContext
 from pcplan.rules.team import active_members, core_members
 from pcplan.schedule import Schedule, StepDates
+from pcplan.steps import Step
 
 PHASES = ("planning", "fieldwork", "response", "review", "closed")
 
@@ -227,47 +228,50 @@ def challenge_events(
     ctx: ChallengeContext, authority_name: str | None = None
 ) -> list[CalendarEvent]:
     """Fieldwork, and every applicable step with a date: due date, else the day it opens."""
-    challenge = ctx.challenge
-    host = authority_name or challenge.host.authority
     events = []
     for entry in ctx.schedule.steps:
-        step = entry.step
-        if not entry.applicable:
-            continue
-        if step.key == "fieldwork":
-            events.append(
-                CalendarEvent(
-                    uid=f"{challenge.id}/fieldwork@pcplan",
-                    summary=f"{challenge.id}: {step.title}",
-                    first=challenge.fieldwork.start,
-                    last=max(challenge.fieldwork.end, challenge.fieldwork.start),
-                    description=f"Peer challenge fieldwork at {host}: {challenge.topic}",
-                    location=host,
-                )
-            )
-            continue
-        day = entry.due or entry.opens
-        if day is None or (entry.due is None and step.due_weeks_setting is not None):
-            continue
-        when = "due" if entry.due is not None else "from"
-        lines = [
-            f"Step {step.number}: {step.title} ({when} {day.isoformat()}).",
-            f"Who: {step.who}." if step.who else "",
-            f"Where: {step.where}." if step.where else "",
-            f"Window: {step.when}.",
-            f"Done {entry.done.isoformat()}." if entry.done else "",
-            f"Challenge: {challenge.id}, {host}: {challenge.topic}",
-        ]
-        events.append(
-            CalendarEvent(
-                uid=f"{challenge.id}/{step.key}@pcplan",
-                summary=f"{challenge.id}: {step.title}",
-                first=day,
-                last=day,
-                description="\n".join(line for line in lines if line),
-            )
-        )
+        event = step_event(ctx.challenge, entry, authority_name)
+        if event is not None:
+            events.append(event)
     return events
+
+
+def step_event(
+    challenge: Challenge, entry: StepDates, authority_name: str | None = None
+) -> CalendarEvent | None:
+    """One step as an all-day event (fieldwork spans its days), or None when it has no date."""
+    step = entry.step
+    host = authority_name or challenge.host.authority
+    if not entry.applicable:
+        return None
+    if step.key == "fieldwork":
+        return CalendarEvent(
+            uid=f"{challenge.id}/fieldwork@pcplan",
+            summary=f"{challenge.id}: {step.title}",
+            first=challenge.fieldwork.start,
+            last=max(challenge.fieldwork.end, challenge.fieldwork.start),
+            description=f"Peer challenge fieldwork at {host}: {challenge.topic}",
+            location=host,
+        )
+    day = entry.due or entry.opens
+    if day is None or (entry.due is None and step.due_weeks_setting is not None):
+        return None
+    when = "due" if entry.due is not None else "from"
+    lines = [
+        f"Step {step.number}: {step.title} ({when} {day.isoformat()}).",
+        f"Who: {step.who}." if step.who else "",
+        f"Where: {step.where}." if step.where else "",
+        f"Window: {step.when}.",
+        f"Done {entry.done.isoformat()}." if entry.done else "",
+        f"Challenge: {challenge.id}, {host}: {challenge.topic}",
+    ]
+    return CalendarEvent(
+        uid=f"{challenge.id}/{step.key}@pcplan",
+        summary=f"{challenge.id}: {step.title}",
+        first=day,
+        last=day,
+        description="\n".join(line for line in lines if line),
+    )
 
 
 def _normalise(name: str) -> str:
@@ -291,3 +295,16 @@ def known_people(contexts: Iterable[ChallengeContext], programme: Programme | No
             people.add(challenge.host.project_manager)
         people.update(member.name for member in challenge.visiting_team)
     return people
+
+
+def people_to_chase(step: Step, challenge: Challenge, programme: Programme | None) -> list[str]:
+    """The names behind a step's owners: who the programme manager would write to."""
+    lead = next((m.name for _, m in active_members(challenge) if m.lead), None)
+    by_owner = {
+        "host_dcs": challenge.host.dcs,
+        "visiting_dcs": lead,
+        "project_manager": challenge.host.project_manager,
+        "programme_manager": programme.programme_manager if programme else None,
+    }
+    names = [by_owner[owner] for owner in step.owners]
+    return list(dict.fromkeys(name for name in names if name))

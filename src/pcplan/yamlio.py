@@ -398,6 +398,7 @@ class _Builder:
             )
 
     def _node(self, event: Any, path: KeyPath, depth: int) -> Any:
+        # The hot loop of every `pcplan check`: plain scalars are handled inline.
         self._refuse_tags_and_anchors(event)
         kind = type(event)
         if kind is ScalarEvent:
@@ -408,20 +409,23 @@ class _Builder:
             raise _problem(event, f"nesting deeper than {MAX_DEPTH} levels is not allowed")
         next_event = self._next
         positions = self.positions
+        inline = self.spans is None
         if kind is MappingStartEvent:
             mapping: dict[str, Any] = {}
             while True:
                 key_event = next_event()
                 key_kind = type(key_event)
                 if key_kind is MappingEndEvent:
-                    if self.spans is not None:
+                    if not inline:
                         self._record_span(path, event, key_event.end_mark, "mapping")
                     return mapping
-                self._refuse_tags_and_anchors(key_event)
                 if key_kind is not ScalarEvent:
+                    self._refuse_tags_and_anchors(key_event)
                     raise _problem(key_event, "a key must be plain text, not a list or mapping")
+                if key_event.anchor is not None or key_event.tag is not None:
+                    self._refuse_tags_and_anchors(key_event)
                 key = key_event.value if key_event.style else resolve_plain(key_event.value)
-                if not isinstance(key, str):
+                if key.__class__ is not str:
                     raise _problem(
                         key_event,
                         f"key {shorten(key_event.value, 40)!r} is read as "
@@ -436,7 +440,8 @@ class _Builder:
                 key_path = (*path, key)
                 mark = key_event.start_mark
                 positions[key_path] = (mark.line + 1, mark.column + 1)
-                if self.key_spans is not None:
+                if not inline:
+                    assert self.key_spans is not None
                     self.key_spans[key_path] = Span(
                         mark.index,
                         key_event.end_mark.index,
@@ -445,19 +450,39 @@ class _Builder:
                         "scalar",
                         style=key_event.style or "",
                     )
-                mapping[key] = self._node(next_event(), key_path, depth + 1)
+                value_event = next_event()
+                if (
+                    inline
+                    and value_event.__class__ is ScalarEvent
+                    and value_event.anchor is None
+                    and value_event.tag is None
+                ):
+                    value = value_event.value
+                    mapping[key] = value if value_event.style else resolve_plain(value)
+                else:
+                    mapping[key] = self._node(value_event, key_path, depth + 1)
         if kind is SequenceStartEvent:
             items: list[Any] = []
             while True:
                 item_event = next_event()
-                if type(item_event) is SequenceEndEvent:
-                    if self.spans is not None:
+                item_kind = item_event.__class__
+                if item_kind is SequenceEndEvent:
+                    if not inline:
                         self._record_span(path, event, item_event.end_mark, "sequence")
                     return items
                 item_path = (*path, len(items))
                 mark = item_event.start_mark
                 positions[item_path] = (mark.line + 1, mark.column + 1)
-                items.append(self._node(item_event, item_path, depth + 1))
+                if (
+                    inline
+                    and item_kind is ScalarEvent
+                    and item_event.anchor is None
+                    and item_event.tag is None
+                ):
+                    value = item_event.value
+                    items.append(value if item_event.style else resolve_plain(value))
+                else:
+                    items.append(self._node(item_event, item_path, depth + 1))
         raise _problem(event, "unexpected YAML content")  # pragma: no cover - parser invariant
 
     def _record_span(self, path: KeyPath, start_event: Any, end_mark: Any, kind: str) -> None:

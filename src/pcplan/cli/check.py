@@ -71,7 +71,7 @@ def check(
                 only.append(str(path))
             else:
                 only.append(programme_dir.display(resolved))
-    analysis = analyse_programme(day, extra)
+    analysis = analyse_programme(day, extra, keep=False)
     result = analysis.result(only)
     WRITER_BY_FORMAT[fmt.value](result, sys.stdout)
     raise typer.Exit(1 if result.failed(strict=strict) else 0)

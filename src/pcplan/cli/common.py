@@ -35,16 +35,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-team_app = typer.Typer(
-    help="Show or edit a challenge's visiting team.\n\n"
-    "Examples: pcplan team kent-2027-03 · "
-    'pcplan team kent-2027-03 add "Jo Rivers" --authority surrey --role dcs --lead · '
-    'pcplan team kent-2027-03 confirm "Jo Rivers"',
-    invoke_without_command=True,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(team_app, name="team")
 
 
 class State:
@@ -175,12 +165,16 @@ class Progress:
             self._bar = None
 
 
-def analyse_programme(as_of: date, extra: list[Path] | None = None) -> Analysis:
+def analyse_programme(
+    as_of: date, extra: list[Path] | None = None, *, keep: bool = True
+) -> Analysis:
     from pcplan.checker import analyse
 
     progress = Progress()
     try:
-        return analyse(open_directory(), as_of, extra_paths=extra or [], progress=progress)
+        return analyse(
+            open_directory(), as_of, extra_paths=extra or [], progress=progress, keep=keep
+        )
     finally:
         progress.close()
 

@@ -17,7 +17,6 @@ from pcplan.cli.common import (
     handles_errors,
     open_directory,
     parse_date,
-    team_app,
     today,
     under_root,
     write_json,
@@ -74,6 +73,7 @@ def new(
     from pcplan.models import SLUG_PATTERN, Programme, validate_challenge
     from pcplan.render.schedule import headline
     from pcplan.repo import challenge_paths, load_file
+    from pcplan.rules import ChallengeContext, check_file
     from pcplan.rules.identity import unknown_authority_message
     from pcplan.scaffold import NewChallenge, challenge_text, default_id, schema_reference
     from pcplan.schedule import compute_schedule
@@ -149,9 +149,22 @@ def new(
     text = challenge_text(
         details, schema_path=schema_reference(target, programme_dir.root), made_on=day
     )
-    checked = validate_challenge(parse(decode(target, text.encode("utf-8"))).data)
+    document = parse(decode(target, text.encode("utf-8")))
+    checked = validate_challenge(document.data)
     if isinstance(checked, list):
-        raise UsageError("; ".join(issue.message for issue in checked))
+        raise UsageError("; ".join(issue.message for issue in checked) + "; nothing written")
+    context = ChallengeContext(
+        path=target,
+        display=programme_dir.display(target),
+        document=document,
+        challenge=checked,
+        programme=programme,
+        calendar=working_days(),
+        as_of=day,
+    )
+    errors = [f for f in check_file(context).findings if f.severity == "error"]
+    if errors:  # a file made by `new` checks with no errors (SPEC §4)
+        raise UsageError("; ".join(f.message for f in errors) + "; nothing written")
     previous = target.read_bytes() if target.exists() else None
     write_atomic(target, text.encode("utf-8"), expected=previous)
     sys.stdout.write(f"{programme_dir.display(target)}\n")
@@ -235,12 +248,6 @@ class Role(StrEnum):
     partner = "partner"
 
 
-class TeamState:
-    challenge: str = ""
-
-
-TEAM = TeamState()
-
 TEAM_RULES = (
     "team.lead",
     "team.size",
@@ -255,31 +262,85 @@ TEAM_RULES = (
 )
 
 
-@team_app.callback()
+class TeamAction(StrEnum):
+    add = "add"
+    confirm = "confirm"
+    decline = "decline"
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  pcplan team kent-2027-03\n\n"
+    '  pcplan team kent-2027-03 add "Jo Rivers" --authority surrey --role dcs --lead\n\n'
+    '  pcplan team kent-2027-03 confirm "Jo Rivers"\n\n'
+    '  pcplan team kent-2027-03 decline "Pat Quinn"'
+)
 @handles_errors
 def team(
-    ctx: typer.Context,
     challenge: Annotated[str, typer.Argument(help="A challenge id or the path of its file.")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Rules as of this date.")] = None,
-    fmt: Annotated[ShowFormat, typer.Option("--format", help="table, markdown or json.")] = (
-        ShowFormat.table
-    ),
+    action: Annotated[
+        TeamAction | None,
+        typer.Argument(
+            help="add, confirm or decline; leave out to show the team.", show_default=False
+        ),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="The member's name.", show_default=False)
+    ] = None,
+    authority: Annotated[
+        str | None, typer.Option("--authority", help="add: their authority's slug.")
+    ] = None,
+    role: Annotated[Role | None, typer.Option("--role", help="add: their role.")] = None,
+    lead: Annotated[bool, typer.Option("--lead", help="add: they lead the visiting team.")] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="show: the rules as of this date.")
+    ] = None,
+    fmt: Annotated[
+        ShowFormat, typer.Option("--format", help="show: table, markdown or json.")
+    ] = ShowFormat.table,
 ) -> None:
-    """Show a challenge's visiting team and how it fares against each team rule.
+    """Show a challenge's visiting team and each team rule's result, or edit the team.
 
-    Example: pcplan team kent-2027-03
+    `add` nominates someone (status: nominated); `confirm` and `decline` record the
+    host DCS's answer (¶22). No reason for a decline is ever recorded.
+
+    Example: pcplan team kent-2027-03 add "Jo Rivers" --authority surrey --role dcs --lead
     """
-    TEAM.challenge = challenge
-    if ctx.invoked_subcommand is not None:
+    if action is None:
+        if name is not None:
+            raise UsageError(f"{name}: say what to do: add, confirm or decline")
+        _show_team(challenge, as_of_or_today(as_of), fmt)
         return
+    if name is None or not name.strip():
+        raise UsageError(f"team {action.value}: give the member's name")
+    if action is TeamAction.add:
+        missing = [
+            flag for flag, value in (("--authority", authority), ("--role", role)) if value is None
+        ]
+        if missing:
+            raise UsageError(f"team add: missing {' and '.join(missing)}")
+        assert authority is not None and role is not None
+        _add_member(challenge, name.strip(), authority, role, lead)
+        return
+    stray = [
+        flag
+        for flag, value in (("--authority", authority), ("--role", role), ("--lead", lead or None))
+        if value is not None
+    ]
+    if stray:
+        raise UsageError(f"team {action.value}: {', '.join(stray)} only go with `add`")
+    _set_status(challenge, name, "confirmed" if action is TeamAction.confirm else "declined")
+
+
+def _show_team(challenge: str, day: date, fmt: ShowFormat) -> None:
+    from pcplan.overview import confirmed_count
     from pcplan.render import table as tables
     from pcplan.repo import find_challenge
 
-    day = as_of_or_today(as_of)
-    programme_dir = open_directory()
-    path = find_challenge(programme_dir, challenge)
-    inside = under_root(programme_dir.root, path)
-    display = programme_dir.display(inside) if inside else str(path)
+    directory = open_directory()
+    path = find_challenge(directory, challenge)
+    inside = under_root(directory.root, path)
+    display = directory.display(inside) if inside else str(path)
     analysis = analyse_programme(day, [] if inside else [path])
     context = analysis.context(display)
     if context is None:
@@ -290,10 +351,7 @@ def team(
         raise typer.Exit(1)
     members = context.challenge.visiting_team
     found = [f for f in analysis.findings.get(display, []) if f.rule in TEAM_RULES]
-    results = []
-    for rule in TEAM_RULES:
-        hits = [f for f in found if f.rule == rule]
-        results.append((rule, hits))
+    results = [(rule, [f for f in found if f.rule == rule]) for rule in TEAM_RULES]
     if fmt is ShowFormat.json:
         write_json(
             {
@@ -309,8 +367,6 @@ def team(
         )
         return
     people = tables.Table(["name", "authority", "role", "lead", "status"])
-    from pcplan.overview import confirmed_count
-
     confirmed = confirmed_count(context.challenge)
     people.heading = [f"{context.challenge.id}: visiting team ({confirmed}/4 confirmed)"]
     if not members:
@@ -338,16 +394,15 @@ def team(
     tables.write(verdicts, fmt.value, sys.stdout)
 
 
-def _find_member(editor: Any, name: str) -> int:
+def _find_member(editor: Any, name: str, challenge: str) -> int:
     import difflib
 
     team_list = editor.data.get("visiting_team") or []
     wanted = " ".join(name.split()).casefold()
     for index, member in enumerate(team_list):
-        if (
-            isinstance(member, dict)
-            and " ".join(str(member.get("name", "")).split()).casefold() == wanted
-        ):
+        if not isinstance(member, dict):
+            continue
+        if " ".join(str(member.get("name", "")).split()).casefold() == wanted:
             return index
     names = [str(m.get("name")) for m in team_list if isinstance(m, dict)]
     close = difflib.get_close_matches(name, names, n=1)
@@ -356,58 +411,49 @@ def _find_member(editor: Any, name: str) -> int:
         if close
         else (f"; the team is {', '.join(names)}" if names else "; the team is empty")
     )
-    raise UsageError(f"{name}: not on the visiting team of {TEAM.challenge}{hint}")
+    raise UsageError(f"{name}: not on the visiting team of {challenge}{hint}")
 
 
-@team_app.command("add")
-@handles_errors
-def team_add(
-    name: Annotated[str, typer.Argument(help="The person's name, as in programme.yaml.")],
-    authority: Annotated[str, typer.Option("--authority", help="Their authority's slug.")],
-    role: Annotated[Role, typer.Option("--role", help="Their role.")],
-    lead: Annotated[bool, typer.Option("--lead", help="They lead the visiting team.")] = False,
-) -> None:
-    """Nominate someone for the visiting team (status: nominated).
-
-    Example: pcplan team kent-2027-03 add "Jo Rivers" --authority surrey --role dcs --lead
-    """
-    from pcplan.models import Programme
+def _add_member(challenge: str, name: str, authority: str, role: Role, lead: bool) -> None:
+    from pcplan.models import SLUG_PATTERN, Programme
     from pcplan.repo import load_file
     from pcplan.rules.identity import unknown_authority_message
 
-    if not name.strip():
-        raise UsageError("give the person's name")
-    editor, display, before = _edit_context(TEAM.challenge, today())
-    programme_dir = open_directory()
-    programme = load_file(programme_dir.programme_path, "programme.yaml", programme=True).model
+    directory = open_directory()
+    programme = load_file(directory.programme_path, "programme.yaml", programme=True).model
     if isinstance(programme, Programme) and authority not in programme.authorities:
         known = programme.authorities
         raise UsageError(f"--authority {authority}: {unknown_authority_message(authority, known)}")
+    import re
+
+    if not re.fullmatch(SLUG_PATTERN, authority):
+        raise UsageError(f"--authority {authority}: use the authority's slug, such as `kent`")
+    editor, display, before = _edit_context(challenge, today())
     try:
-        index = _find_member(editor, name)
+        _find_member(editor, name, challenge)
     except UsageError:
-        index = -1
-    if index >= 0:
+        pass
+    else:
         raise UsageError(
-            f"{name} is already on the visiting team of {TEAM.challenge}; use "
-            f"`pcplan team {TEAM.challenge} confirm` or `decline`"
+            f"{name} is already on the visiting team of {challenge}; use "
+            f"`pcplan team {challenge} confirm` or `decline`"
         )
-    item: dict[str, str | bool] = {"name": name.strip(), "authority": authority, "role": role.value}
+    item: dict[str, str | bool] = {"name": name, "authority": authority, "role": role.value}
     if lead:
         item["lead"] = True
     item["status"] = "nominated"
     editor.append_item(("visiting_team",), item)
     editor.save()
     sys.stdout.write(
-        f"{display}: added {name.strip()} ({authority}, {role.value}"
+        f"{display}: added {name} ({authority}, {role.value}"
         f"{', lead' if lead else ''}) as nominated\n"
     )
     _report_edit(display, before, today())
 
 
-def _set_status(name: str, status: str) -> None:
-    editor, display, before = _edit_context(TEAM.challenge, today())
-    index = _find_member(editor, name)
+def _set_status(challenge: str, name: str, status: str) -> None:
+    editor, display, before = _edit_context(challenge, today())
+    index = _find_member(editor, name, challenge)
     member = editor.data["visiting_team"][index]
     if member.get("status") == status:
         sys.stdout.write(f"{display}: {member.get('name')} is already {status}\n")
@@ -416,27 +462,3 @@ def _set_status(name: str, status: str) -> None:
     editor.save()
     sys.stdout.write(f"{display}: {member.get('name')} is now {status}\n")
     _report_edit(display, before, today())
-
-
-@team_app.command("confirm")
-@handles_errors
-def team_confirm(
-    name: Annotated[str, typer.Argument(help="A member's name.")],
-) -> None:
-    """Record that the host DCS confirmed a nomination (¶22).
-
-    Example: pcplan team kent-2027-03 confirm "Jo Rivers"
-    """
-    _set_status(name, "confirmed")
-
-
-@team_app.command("decline")
-@handles_errors
-def team_decline(
-    name: Annotated[str, typer.Argument(help="A member's name.")],
-) -> None:
-    """Record that a nomination was declined. No reason is ever recorded (¶22).
-
-    Example: pcplan team kent-2027-03 decline "Jo Rivers"
-    """
-    _set_status(name, "declined")

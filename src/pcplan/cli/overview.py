@@ -39,8 +39,8 @@ def status(
 
     Example: pcplan status --round 9 --format markdown
     """
-    from pcplan.dates import show_date
     from pcplan.overview import status_rows
+    from pcplan.render import overview as views
     from pcplan.render import table as tables
 
     day = as_of_or_today(as_of)
@@ -50,46 +50,7 @@ def status(
     if fmt is ShowFormat.json:
         write_json([row.as_json() for row in rows])
         return
-    table = tables.Table(
-        [
-            "id",
-            "host",
-            "round",
-            "fieldwork",
-            "phase",
-            "next step",
-            "due",
-            "overdue",
-            "team",
-            "errors",
-            "warnings",
-        ]
-    )
-    title = f"Peer challenges as of {show_date(day)}"
-    if analysis.programme is not None:
-        title = f"{analysis.programme.name}: {len(rows)} challenges as of {show_date(day)}"
-    table.heading = [title]
-    for row in rows:
-        upcoming = row.next_step
-        table.add(
-            [
-                row.id,
-                row.host,
-                str(row.round),
-                f"{row.start:%d %b %Y}–{row.end:%d %b}"
-                if row.start.year == row.end.year
-                else f"{row.start:%d %b %Y}–{row.end:%d %b %Y}",
-                row.phase,
-                upcoming.key if upcoming else "",
-                show_date(upcoming.due) if upcoming and upcoming.due else "",
-                str(row.overdue) if row.overdue else "",
-                f"{row.team_confirmed}/4",
-                str(row.errors) if row.errors else "",
-                str(row.warnings) if row.warnings else "",
-            ],
-            "bold red" if row.overdue or row.errors else None,
-        )
-    tables.write(table, fmt.value, sys.stdout)
+    tables.write(views.status_table(rows, analysis.programme, day), fmt.value, sys.stdout)
 
 
 # ----------------------------------------------------------------------------- due
@@ -117,10 +78,9 @@ def due(
 
     Example: pcplan due --within 3w --format markdown
     """
-    from pcplan.dates import show_date, week_commencing
     from pcplan.overview import due_items, parse_period
+    from pcplan.render import overview as views
     from pcplan.render import table as tables
-    from pcplan.render.table import STYLE_BY_STATUS
 
     period = parse_period(within)
     day = as_of_or_today(as_of)
@@ -130,61 +90,21 @@ def due(
     if fmt is DueFormat.json:
         write_json([item.as_json() for item in items])
         return
+    contexts = {ctx.display: ctx for ctx in analysis.contexts}
     if fmt is DueFormat.ics:
-        from pcplan.overview import CalendarEvent
+        from pcplan.overview import step_event
         from pcplan.render.ics import write_ics
 
-        events = [
-            CalendarEvent(
-                uid=f"{item.id}/{item.entry.key}@pcplan",
-                summary=f"{item.id}: {item.entry.step.title}",
-                first=item.due,
-                last=item.due,
-                description=f"Step {item.entry.step.number}: {item.entry.step.title}. "
-                f"Who: {item.entry.step.who}. Status as of {day.isoformat()}: {item.entry.status}.",
-            )
-            for item in items
-        ]
+        names = analysis.programme.authorities if analysis.programme else {}
+        events = []
+        for item in items:
+            challenge = contexts[item.display].challenge
+            event = step_event(challenge, item.entry, names.get(challenge.host.authority))
+            if event is not None:
+                events.append(event)
         write_ics(events, sys.stdout, name="Peer challenge deadlines", stamp=stamp())
         return
-    table = tables.Table(["due", "id", "step", "what", "who", "status"])
-    table.heading = [
-        f"Overdue, or due by {show_date(day + period)} (as of {show_date(day)}): {len(items)} steps"
-    ]
-    week = None
-    for item in items:
-        monday = week_commencing(item.due)
-        if monday != week:
-            week = monday
-            label = (
-                "this week"
-                if monday == week_commencing(day)
-                else ("earlier" if monday < week_commencing(day) else "")
-            )
-            table.add(
-                [
-                    f"Week commencing {show_date(monday)}" + (f" ({label})" if label else ""),
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                ],
-                "bold",
-            )
-        table.add(
-            [
-                show_date(item.due),
-                item.id,
-                item.entry.key,
-                item.entry.step.title,
-                item.entry.step.who,
-                item.entry.status.replace("_", " "),
-            ],
-            STYLE_BY_STATUS.get(item.entry.status),
-        )
-    if not items:
-        table.notes = ["Nothing overdue or due in this period."]
+    table = views.due_table(items, contexts, analysis.programme, day, day + period)
     tables.write(table, fmt.value, sys.stdout)
 
 
@@ -279,6 +199,7 @@ def timebank(
     Example: pcplan timebank --format markdown
     """
     from pcplan.overview import timebank as compute
+    from pcplan.render import overview as views
     from pcplan.render import table as tables
 
     analysis = analyse_programme(as_of_or_today(as_of))
@@ -287,12 +208,5 @@ def timebank(
     if fmt is ShowFormat.json:
         write_json({row.authority: row.as_json() for row in rows})
         return
-    table = tables.Table(["authority", "hosted", "led", "members", "balance"])
-    table.heading = ["Time-bank: challenges hosted and led, members contributed (¶18)"]
-    for row in sorted(rows, key=lambda r: (r.balance, r.authority)):
-        table.add(
-            [row.name, str(row.hosted), str(row.led), str(row.members), f"{row.balance:+d}"],
-            "red" if row.balance < 0 else None,
-        )
-    table.notes = ["balance = led + members − hosted"]
+    table = views.timebank_table(rows)
     tables.write(table, fmt.value, sys.stdout)

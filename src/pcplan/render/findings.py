@@ -9,12 +9,9 @@ from pcplan.findings import CheckResult
 
 
 def summary(result: CheckResult) -> str:
-    files = "file" if result.files_checked == 1 else "files"
-    errors = "error" if result.errors == 1 else "errors"
-    warnings = "warning" if result.warnings == 1 else "warnings"
+    """SPEC §5's summary line, word for word whatever the counts (scripts match it)."""
     return (
-        f"{result.files_checked} {files} checked: {result.errors} {errors}, "
-        f"{result.warnings} {warnings}"
+        f"{result.files_checked} files checked: {result.errors} errors, {result.warnings} warnings"
     )
 
 

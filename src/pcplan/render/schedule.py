@@ -21,7 +21,7 @@ STATUS_WORDS = {
 
 
 def _day(day: date | None) -> str:
-    return show_date(day) if day else ""
+    return f"{day:%d %b %Y}" if day else ""
 
 
 def _iso(day: date | None) -> str | None:
@@ -33,7 +33,7 @@ def closed_windows_note(schedule: Schedule) -> str | None:
     closed = schedule.closed_windows()
     if not closed:
         return None
-    weeks = (schedule.start - schedule.as_of).days // 7
+    weeks = (week_commencing(schedule.start) - week_commencing(schedule.as_of)).days // 7
     numbers = [entry.step.number for entry in closed]
     span = (
         f"steps {numbers[0]}–{numbers[-1]}"
@@ -79,22 +79,31 @@ def headline(challenge: Challenge, schedule: Schedule, host_name: str | None = N
 
 
 def schedule_table(challenge: Challenge, schedule: Schedule, host_name: str | None) -> Table:
-    table = Table(["#", "step", "what", "who", "opens", "due", "done", "status"])
+    table = Table(
+        ["#", "step", "opens", "due", "done", "status", "what", "who"],
+        wrap=("step", "what", "who"),
+    )
     table.heading = headline(challenge, schedule, host_name)
     for entry in schedule.steps:
         due = _day(entry.due)
         if entry.moved_from is not None:
             due += " *"
+        done = _day(entry.done)
+        if entry.done is not None and entry.done > schedule.as_of:
+            done += " (ahead)"  # recorded for a day still to come: not done yet
+        status = STATUS_WORDS[entry.status]
+        if entry.key == "fieldwork" and schedule.start <= schedule.as_of <= schedule.end:
+            status = "in progress"
         table.add(
             [
                 str(entry.step.number),
                 entry.key,
-                entry.step.title,
-                entry.step.who,
                 _day(entry.opens),
                 due,
-                _day(entry.done),
-                STATUS_WORDS[entry.status],
+                done,
+                status,
+                entry.step.title,
+                entry.step.who,
             ],
             STYLE_BY_STATUS.get(entry.status),
         )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import itertools
 from dataclasses import dataclass, field
 from typing import TextIO
 
 from pcplan.render import colour_allowed, is_terminal
 
 STYLE_BY_STATUS = {"overdue": "bold red", "due_soon": "yellow", "done": "dim"}
+SHORT = 24  # columns no wider than this keep their width on a narrow terminal
 
 
 @dataclass(slots=True)
@@ -16,7 +18,8 @@ class Table:
     """Rows of text cells, a style per row (``None``, ``"red"``…), and lines around it.
 
     ``heading`` lines come before the table (the first one is its title), ``notes``
-    after it.
+    after it. ``sections`` titles groups of rows (such as weeks): the title of the
+    group that starts at a row index.
     """
 
     columns: list[str]
@@ -24,10 +27,35 @@ class Table:
     styles: list[str | None] = field(default_factory=list)
     heading: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sections: dict[int, str] = field(default_factory=dict)
+    wrap: tuple[str, ...] | None = None  # columns that may wrap on a narrow terminal
 
     def add(self, cells: list[str], style: str | None = None) -> None:
         self.rows.append(cells)
         self.styles.append(style)
+
+    def section(self, title: str) -> None:
+        """Start a titled group with the next row."""
+        self.sections[len(self.rows)] = title
+
+    def groups(self) -> list[tuple[str | None, range]]:
+        """(title, row indexes) of each group; one untitled group when there are no sections."""
+        starts = sorted(self.sections) or [0]
+        if starts[0] != 0:
+            starts.insert(0, 0)
+        bounds = [*starts, len(self.rows)]
+        return [
+            (self.sections.get(start), range(start, end))
+            for start, end in itertools.pairwise(bounds)
+            if end > start or start in self.sections
+        ]
+
+    def widths(self) -> list[int]:
+        widths = [len(column) for column in self.columns]
+        for cells in self.rows:
+            for index, cell in enumerate(cells):
+                widths[index] = max(widths[index], len(cell))
+        return widths
 
 
 def write(table: Table, fmt: str, stream: TextIO) -> None:
@@ -49,35 +77,50 @@ def write_rich(table: Table, stream: TextIO) -> None:
     from rich.text import Text
 
     colour = colour_allowed(stream)
-    console = Console(file=stream, highlight=False, no_color=not colour, emoji=False)
+    # Without colour, no escape codes at all (not even bold): color_system=None.
+    console = Console(
+        file=stream,
+        highlight=False,
+        emoji=False,
+        force_terminal=True,
+        color_system="auto" if colour else None,
+    )
     for number, line in enumerate(table.heading):
-        console.print(Text(line, style="bold" if colour and number == 0 else ""))
-    rich_table = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for column in table.columns:
-        rich_table.add_column(Text(column), overflow="fold")
-    for cells, style in zip(table.rows, table.styles, strict=True):
-        rich_table.add_row(*(Text(cell) for cell in cells), style=style if colour else None)
-    console.print(rich_table)
+        console.print(Text(line, style="bold" if number == 0 else ""))
+    widths = table.widths()
+    for title, rows in table.groups():
+        if title is not None:
+            console.print(Text(title, style="bold underline"))
+        rich_table = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for column, width in zip(table.columns, widths, strict=True):
+            wraps = width > SHORT if table.wrap is None else column in table.wrap
+            if wraps:  # titles and names wrap at word boundaries when the terminal is narrow
+                rich_table.add_column(Text(column), overflow="fold", ratio=1)
+            else:  # dates and statuses are never broken across lines
+                rich_table.add_column(Text(column), no_wrap=True, min_width=width)
+        for index in rows:
+            style = table.styles[index]
+            rich_table.add_row(*(Text(cell) for cell in table.rows[index]), style=style)
+        console.print(rich_table)
     for note in table.notes:
         console.print(Text(note))
 
 
 def to_plain(table: Table) -> str:
     """Aligned columns with a rule under the header: readable in a log or an email."""
-    widths = [len(column) for column in table.columns]
-    for cells in table.rows:
-        for index, cell in enumerate(cells):
-            widths[index] = max(widths[index], len(cell))
-    lines = []
-    if table.heading:
-        lines += [*table.heading, ""]
+    widths = table.widths()
 
     def line(cells: list[str]) -> str:
-        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+        padded = (cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+        return "  ".join(padded).rstrip()
 
-    lines.append(line(table.columns).rstrip())
+    lines = [*table.heading, ""] if table.heading else []
+    lines.append(line(table.columns))
     lines.append("  ".join("-" * width for width in widths))
-    lines += [line(cells).rstrip() for cells in table.rows]
+    for title, rows in table.groups():
+        if title is not None:
+            lines.append(title)
+        lines += [line(table.rows[index]) for index in rows]
     if table.notes:
         lines += ["", *table.notes]
     return "\n".join(lines) + "\n"
@@ -88,17 +131,21 @@ def _markdown_cell(text: str) -> str:
 
 
 def to_markdown(table: Table) -> str:
-    """A GitHub-flavoured Markdown table, ready to paste into an email or an issue."""
+    """GitHub-flavoured Markdown, ready to paste into an email or an issue."""
     lines = []
     if table.heading:
         first, *rest = table.heading
         lines += [f"**{_markdown_cell(first)}**", ""]
         lines += [f"{_markdown_cell(line)}  " for line in rest]
         lines += [""] if rest else []
-    lines.append("| " + " | ".join(_markdown_cell(c) for c in table.columns) + " |")
-    lines.append("|" + "|".join("---" for _ in table.columns) + "|")
-    for cells in table.rows:
-        lines.append("| " + " | ".join(_markdown_cell(c) for c in cells) + " |")
+    for number, (title, rows) in enumerate(table.groups()):
+        if title is not None:
+            lines += ([""] if number else []) + [f"*{_markdown_cell(title)}*", ""]
+        lines.append("| " + " | ".join(_markdown_cell(c) for c in table.columns) + " |")
+        lines.append("|" + "|".join("---" for _ in table.columns) + "|")
+        for index in rows:
+            cells = table.rows[index]
+            lines.append("| " + " | ".join(_markdown_cell(c) for c in cells) + " |")
     if table.notes:
         lines.append("")
         lines += [_markdown_cell(note) for note in table.notes]

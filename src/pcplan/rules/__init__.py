@@ -1,54 +1,100 @@
-"""Every rule of SPEC §4, registered in :data:`RULES` in the order of the spec's table."""
+"""Every rule of SPEC §4, registered in :data:`RULES` in the order of the spec's table.
+
+Checking a programme has two passes: :func:`check_file` runs on each valid
+challenge on its own (in a worker process, for a large programme) and returns a
+:class:`FileReport`; :func:`check_across` then runs the cross-file rules on the
+reports' sightings and applies each file's waivers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from pcplan.findings import Finding
-from pcplan.rules import (  # noqa: F401
-    fieldwork,
-    identity,
-    loading,
-    planning,
-    review,
-    steps,
-    team,
-)
-from pcplan.rules.registry import RULES, ChallengeContext, Problem, Rule
-from pcplan.rules.waivers import apply_waivers
+
+# isort: off
+# Importing a module registers its rules; this order is the order of SPEC §4's table.
+from pcplan.rules import loading  # noqa: F401  (yaml, schema)
+from pcplan.rules import identity  # noqa: F401  (id.*, authority.unknown)
+from pcplan.rules import fieldwork  # noqa: F401
+from pcplan.rules import team  # noqa: F401
+from pcplan.rules import steps  # noqa: F401
+from pcplan.rules import review  # noqa: F401
+from pcplan.rules import planning  # noqa: F401  (feedback.unplanned, escalation.missing)
+from pcplan.rules import waivers  # noqa: F401  (waiver.unused)
+
+# isort: on
+from pcplan.rules.registry import RULES, ChallengeContext, Problem, Rule, Sighting
+from pcplan.rules.waivers import WaiverNote, apply_waivers, note_waivers
 
 __all__ = [
     "RULES",
     "ChallengeContext",
+    "FileReport",
     "Problem",
     "Rule",
-    "apply_waivers",
-    "file_findings",
-    "repo_findings",
+    "Sighting",
+    "check_across",
+    "check_file",
 ]
 
 _FILE_RULES = [rule for rule in RULES.values() if rule.file_check is not None]
 _REPO_RULES = [rule for rule in RULES.values() if rule.repo_check is not None]
 
 
-def _finding(ctx: ChallengeContext, rule: Rule, problem: Problem) -> Finding:
-    line, column = ctx.document.locate(problem.path)
-    return Finding(ctx.display, line, column, rule.id, rule.severity, problem.message)
+@dataclass(slots=True)
+class FileReport:
+    """One challenge file after its own rules: what the cross-file pass needs of it."""
+
+    display: str
+    findings: list[Finding] = field(default_factory=list)
+    sightings: dict[str, list[Sighting]] = field(default_factory=dict)
+    waivers: list[WaiverNote] = field(default_factory=list)
 
 
-def file_findings(ctx: ChallengeContext) -> list[Finding]:
-    """Every per-file rule's findings for one valid challenge."""
-    found = []
+def check_file(ctx: ChallengeContext) -> FileReport:
+    """Every per-file rule's findings for one valid challenge, and its sightings and waivers."""
+    report = FileReport(ctx.display)
+    locate = ctx.document.locate
     for rule in _FILE_RULES:
         assert rule.file_check is not None
         for problem in rule.file_check(ctx):
-            found.append(_finding(ctx, rule, problem))
-    return found
+            line, column = locate(problem.path)
+            report.findings.append(
+                Finding(ctx.display, line, column, rule.id, rule.severity, problem.message)
+            )
+    for rule in _REPO_RULES:
+        assert rule.sight is not None
+        seen = []
+        for path, value, detail in rule.sight(ctx):
+            line, column = locate(path)
+            seen.append(Sighting(ctx.display, line, column, value, detail))
+        report.sightings[rule.id] = seen
+    report.waivers = note_waivers(ctx)
+    return report
 
 
-def repo_findings(contexts: list[ChallengeContext]) -> Iterable[tuple[ChallengeContext, Finding]]:
-    """The cross-file rules' findings, each with the file it belongs to."""
+def check_across(reports: list[FileReport]) -> dict[str, list[Finding]]:
+    """Cross-file findings added to each report's own, with the waivers applied."""
+    extra: dict[str, list[Finding]] = defaultdict(list)
     for rule in _REPO_RULES:
         assert rule.repo_check is not None
-        for ctx, problem in rule.repo_check(contexts):
-            yield ctx, _finding(ctx, rule, problem)
+        sightings = [s for report in reports for s in report.sightings.get(rule.id, ())]
+        for sighting, message in rule.repo_check(sightings):
+            extra[sighting.display].append(
+                Finding(
+                    sighting.display,
+                    sighting.line,
+                    sighting.column,
+                    rule.id,
+                    rule.severity,
+                    message,
+                )
+            )
+    return {
+        report.display: apply_waivers(
+            report.display, report.waivers, report.findings + extra.get(report.display, [])
+        )
+        for report in reports
+    }

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
+from typing import Any
 
 from pcplan.findings import shorten
 from pcplan.models import Programme
-from pcplan.rules.registry import ChallengeContext, Problem, file_rule, repo_rule
+from pcplan.rules.registry import ChallengeContext, Problem, Sighting, file_rule, repo_rule
+from pcplan.yamlio import KeyPath
 
 
 @file_rule("id.filename", "error")
@@ -23,29 +25,25 @@ def check_id_matches_filename(ctx: ChallengeContext) -> Iterator[Problem]:
         )
 
 
-@repo_rule("id.duplicate", "error")
-def check_ids_unique(
-    contexts: list[ChallengeContext],
-) -> Iterator[tuple[ChallengeContext, Problem]]:
+def sight_id(ctx: ChallengeContext) -> Iterator[tuple[KeyPath, Hashable, tuple[Any, ...]]]:
+    yield ("id",), ctx.challenge.id, ()
+
+
+@repo_rule("id.duplicate", "error", sight=sight_id)
+def check_ids_unique(sightings: list[Sighting]) -> Iterator[tuple[Sighting, str]]:
     """Two challenge files share an `id` (compared across the whole programme)."""
-    by_id: dict[str, list[ChallengeContext]] = defaultdict(list)
-    for ctx in contexts:
-        by_id[ctx.challenge.id].append(ctx)
+    by_id: dict[Hashable, list[Sighting]] = defaultdict(list)
+    for sighting in sightings:
+        by_id[sighting.value].append(sighting)
     for challenge_id, sharing in by_id.items():
         if len(sharing) < 2:
             continue
-        for ctx in sharing:
-            others = [other.display for other in sharing if other is not ctx]
+        for sighting in sharing:
+            others = [other.display for other in sharing if other is not sighting]
             shown = ", ".join(others[:3]) + (
                 f" and {len(others) - 3} more" if len(others) > 3 else ""
             )
-            yield (
-                ctx,
-                Problem(
-                    ("id",),
-                    f"id `{challenge_id}` is also used by {shown}; ids must be unique",
-                ),
-            )
+            yield sighting, f"id `{challenge_id}` is also used by {shown}; ids must be unique"
 
 
 @file_rule("authority.unknown", "error", needs_registry=True)

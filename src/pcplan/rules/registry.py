@@ -16,16 +16,16 @@ the catalogue (``docs/rules.md``) and the severities have one source.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pcplan.dates import WorkingDays
 from pcplan.findings import Severity
 from pcplan.models import Challenge, Programme, Settings
-from pcplan.schedule import Schedule
+from pcplan.schedule import Schedule, compute_schedule
 from pcplan.yamlio import Document, KeyPath
 
 
@@ -37,26 +37,73 @@ class Problem:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
 class ChallengeContext:
-    """Everything a file rule may read about one valid challenge file."""
+    """Everything a rule may read about one valid challenge file (its schedule on demand)."""
 
-    path: Path
-    display: str
-    document: Document
-    challenge: Challenge
-    schedule: Schedule
-    programme: Programme | None
-    calendar: WorkingDays
-    as_of: date
+    __slots__ = (
+        "_schedule",
+        "as_of",
+        "calendar",
+        "challenge",
+        "display",
+        "document",
+        "path",
+        "programme",
+    )
+
+    def __init__(
+        self,
+        *,
+        path: Path,
+        display: str,
+        challenge: Challenge,
+        programme: Programme | None,
+        calendar: WorkingDays,
+        as_of: date,
+        document: Document,
+    ) -> None:
+        self.path = path
+        self.display = display
+        self.challenge = challenge
+        self.programme = programme
+        self.calendar = calendar
+        self.as_of = as_of
+        self.document = document
+        self._schedule: Schedule | None = None
 
     @property
     def settings(self) -> Settings:
         return self.programme.settings if self.programme else Settings()
 
+    @property
+    def schedule(self) -> Schedule:
+        if self._schedule is None:
+            self._schedule = compute_schedule(
+                self.challenge, self.settings, self.as_of, self.calendar
+            )
+        return self._schedule
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """One file's part in a cross-file rule: a value to compare and where it stands.
+
+    Cross-file rules work in two steps, so that files can be read in parallel: a
+    *sight* function picks out of each file what the rule compares (an id, a
+    person's name with the fieldwork dates), and the rule itself compares the
+    sightings of every file.
+    """
+
+    display: str
+    line: int
+    column: int
+    value: Hashable
+    detail: tuple[Any, ...] = ()
+
 
 FileCheck = Callable[[ChallengeContext], Iterable[Problem]]
-RepoCheck = Callable[[list[ChallengeContext]], Iterable[tuple[ChallengeContext, Problem]]]
+Sight = Callable[[ChallengeContext], Iterable[tuple[KeyPath, Hashable, tuple[Any, ...]]]]
+RepoCheck = Callable[[list[Sighting]], Iterable[tuple[Sighting, str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +113,7 @@ class Rule:
     scope: Literal["file", "repo", "loader"]
     summary: str
     file_check: FileCheck | None = None
+    sight: Sight | None = None
     repo_check: RepoCheck | None = None
     uses_as_of: bool = False
     needs_registry: bool = False
@@ -99,11 +147,15 @@ def file_rule(
     return register
 
 
-def repo_rule(rule_id: str, severity: Severity) -> Callable[[RepoCheck], RepoCheck]:
-    """Register a rule that compares challenge files with each other."""
+def repo_rule(
+    rule_id: str, severity: Severity, *, sight: Sight
+) -> Callable[[RepoCheck], RepoCheck]:
+    """Register a rule that compares the ``sight`` of every challenge file."""
 
     def register(function: RepoCheck) -> RepoCheck:
-        RULES[rule_id] = Rule(rule_id, severity, "repo", _summary(function), repo_check=function)
+        RULES[rule_id] = Rule(
+            rule_id, severity, "repo", _summary(function), sight=sight, repo_check=function
+        )
         return function
 
     return register

@@ -9,13 +9,13 @@ empty team.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterator
 from datetime import timedelta
+from typing import Any
 
 from pcplan.dates import show_date
 from pcplan.models import Challenge, Member
-from pcplan.rules.registry import ChallengeContext, Problem, file_rule, repo_rule
+from pcplan.rules.registry import ChallengeContext, Problem, Sighting, file_rule, repo_rule
 from pcplan.yamlio import KeyPath
 
 PRACTITIONER_ROLES = ("team_leader", "practitioner")
@@ -44,9 +44,12 @@ def check_team_lead(ctx: ChallengeContext) -> Iterator[Problem]:
         return
     leads = [(i, m) for i, m in active_members(challenge) if m.lead]
     if not leads:
+        declined = [m for m in challenge.visiting_team if m.lead and m.status == "declined"]
+        why = f"{declined[0].name}, the lead, declined" if declined else "no member is the lead"
         yield Problem(
             ("visiting_team",),
-            "the visiting team has no lead; mark one member (a DCS, ¶18) with `lead: true`",
+            f"the visiting team has no lead ({why}); mark one member (a DCS, ¶18) with "
+            "`lead: true`",
         )
         return
     for index, member in leads[1:]:
@@ -130,7 +133,8 @@ def check_one_assistant_director(ctx: ChallengeContext) -> Iterator[Problem]:
         yield Problem(
             ("visiting_team",),
             f"the team has {count} assistant director{'s' if count != 1 else ''} besides the "
-            "lead; it should have one (¶21)",
+            "lead; it should have one (¶21). If the programme manager agrees to another "
+            "shape, record a waiver",
         )
 
 
@@ -149,55 +153,45 @@ def check_two_practitioners(ctx: ChallengeContext) -> Iterator[Problem]:
             ("visiting_team",),
             f"the team has {count} team leader{'s' if count != 1 else ''}/"
             f"practitioner{'s' if count != 1 else ''}; "
-            "it should have two (¶21)",
+            "it should have two (¶21). If the programme manager agrees to another shape, "
+            "record a waiver",
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Appearance:
-    ctx: ChallengeContext
-    path: KeyPath
-    role: str
-
-
-def people_in(ctx: ChallengeContext) -> dict[str, _Appearance]:
+def sight_people(ctx: ChallengeContext) -> Iterator[tuple[KeyPath, Hashable, tuple[Any, ...]]]:
     """Everyone whose diary a challenge takes: host DCS, project manager, members not declined."""
     challenge = ctx.challenge
-    found: dict[str, _Appearance] = {}
-    found[challenge.host.dcs] = _Appearance(ctx, ("host", "dcs"), "host DCS")
+    when = (challenge.fieldwork.start, challenge.fieldwork.end, challenge.id)
+    seen = set()
+    people: list[tuple[KeyPath, str, str]] = [(("host", "dcs"), challenge.host.dcs, "host DCS")]
     if challenge.host.project_manager:
-        found.setdefault(
-            challenge.host.project_manager,
-            _Appearance(ctx, ("host", "project_manager"), "host project manager"),
+        people.append(
+            (("host", "project_manager"), challenge.host.project_manager, "host project manager")
         )
     for index, member in active_members(challenge):
-        found.setdefault(
-            member.name, _Appearance(ctx, _member(index, "name"), "visiting team member")
-        )
-    return found
+        people.append((_member(index, "name"), member.name, "visiting team member"))
+    for path, name, role in people:
+        if name not in seen:
+            seen.add(name)
+            yield path, name, (*when, role)
 
 
-@repo_rule("team.diary", "error")
-def check_diaries(
-    contexts: list[ChallengeContext],
-) -> Iterator[tuple[ChallengeContext, Problem]]:
+@repo_rule("team.diary", "error", sight=sight_people)
+def check_diaries(sightings: list[Sighting]) -> Iterator[tuple[Sighting, str]]:
     """One person (host DCS, host project manager or visiting member not declined) is in two challenges whose fieldwork overlaps."""
-    by_name: dict[str, list[_Appearance]] = defaultdict(list)
-    for ctx in contexts:
-        for name, appearance in people_in(ctx).items():
-            by_name[name].append(appearance)
+    by_name: dict[Hashable, list[Sighting]] = defaultdict(list)
+    for sighting in sightings:
+        by_name[sighting.value].append(sighting)
     for name, appearances in by_name.items():
         if len(appearances) < 2:
             continue
-        shown: dict[int, list[_Appearance]] = defaultdict(list)  # the first few, for the message
+        shown: dict[int, list[Sighting]] = defaultdict(list)  # the first few, for the message
         counts: dict[int, int] = defaultdict(int)
-        ordered = sorted(
-            appearances, key=lambda a: (a.ctx.challenge.fieldwork.start, a.ctx.display)
-        )
-        active: list[_Appearance] = []
+        ordered = sorted(appearances, key=lambda a: (a.detail[0], a.display))
+        active: list[Sighting] = []
         for appearance in ordered:
-            start = appearance.ctx.challenge.fieldwork.start
-            active = [a for a in active if a.ctx.challenge.fieldwork.end >= start]
+            start = appearance.detail[0]
+            active = [a for a in active if a.detail[1] >= start]
             for other in active:
                 for here, there in ((appearance, other), (other, appearance)):
                     counts[id(here)] += 1
@@ -207,22 +201,18 @@ def check_diaries(
         for appearance in ordered:
             if counts.get(id(appearance)):
                 yield (
-                    appearance.ctx,
-                    Problem(
-                        appearance.path,
-                        _diary_message(name, shown[id(appearance)], counts[id(appearance)]),
-                    ),
+                    appearance,
+                    _diary_message(str(name), shown[id(appearance)], counts[id(appearance)]),
                 )
 
 
 _NAMED = 3
 
 
-def _diary_message(name: str, others: list[_Appearance], count: int) -> str:
+def _diary_message(name: str, others: list[Sighting], count: int) -> str:
     shown = [
-        f"{other.ctx.challenge.id} as {other.role} (fieldwork "
-        f"{show_date(other.ctx.challenge.fieldwork.start)}–"
-        f"{show_date(other.ctx.challenge.fieldwork.end)})"
+        f"{other.detail[2]} as {other.detail[3]} (fieldwork "
+        f"{show_date(other.detail[0])}–{show_date(other.detail[1])})"
         for other in others
     ]
     more = f" and {count - len(others)} more" if count > len(others) else ""
@@ -255,13 +245,14 @@ def check_confirmed_in_time(ctx: ChallengeContext) -> Iterator[Problem]:
     fieldwork = ctx.challenge.fieldwork
     if not (fieldwork.start - timedelta(weeks=2) <= ctx.as_of <= fieldwork.end):
         return
+    starts = "started" if ctx.as_of >= fieldwork.start else "starts"
     for index, member in enumerate(ctx.challenge.visiting_team):
         if member.status == "nominated":
             yield Problem(
                 _member(index, "status"),
-                f"{member.name} is still nominated and fieldwork starts "
-                f"{show_date(fieldwork.start)}; record the answer with `pcplan team "
-                f"{ctx.challenge.id} confirm NAME` (or `decline NAME`)",
+                f"{member.name} is still nominated and fieldwork {starts} "
+                f"{show_date(fieldwork.start)}; record the host DCS's answer with `pcplan team "
+                f'{ctx.challenge.id} confirm "{member.name}"` (or `decline`)',
             )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from pcplan.findings import Finding, shorten
 from pcplan.rules.registry import RULES, ChallengeContext, loader_rule
@@ -14,9 +16,29 @@ loader_rule(
 )
 
 
-def apply_waivers(ctx: ChallengeContext, findings: Iterable[Finding]) -> list[Finding]:
+@dataclass(frozen=True, slots=True)
+class WaiverNote:
+    """One waiver of a file, with the position a `waiver.unused` finding would take."""
+
+    rule: str | None
+    reason: str
+    line: int
+    column: int
+
+
+def note_waivers(ctx: ChallengeContext) -> list[WaiverNote]:
+    notes = []
+    for index, waiver in enumerate(ctx.challenge.waivers):
+        path = ("waivers", index, "rule") if waiver.rule is not None else ("waivers", index)
+        line, column = ctx.document.locate(path)
+        notes.append(WaiverNote(waiver.rule, waiver.reason, line, column))
+    return notes
+
+
+def apply_waivers(
+    display: str, waivers: list[WaiverNote], findings: Iterable[Finding]
+) -> list[Finding]:
     """Turn the waived rules' findings into `info` and flag waivers that relax nothing."""
-    waivers = ctx.challenge.waivers
     findings = list(findings)
     if not waivers:
         return findings
@@ -28,28 +50,22 @@ def apply_waivers(ctx: ChallengeContext, findings: Iterable[Finding]) -> list[Fi
         else f
         for f in findings
     ]
-    for index, waiver in enumerate(waivers):
+    severity = RULES["waiver.unused"].severity
+    for waiver in waivers:
         if waiver.rule is None:
             message = "this waiver names no rule; add `rule:` or remove the waiver"
-            path: tuple[str | int, ...] = ("waivers", index)
         elif waiver.rule not in RULES:
-            message = (
-                f"`{shorten(waiver.rule, 60)}` is not a rule id; see `pcplan check --help` "
-                "or docs/rules.md for the list"
-            )
-            path = ("waivers", index, "rule")
+            close = difflib.get_close_matches(waiver.rule, list(RULES), n=1)
+            hint = f"did you mean `{close[0]}`?" if close else "`pcplan check --help` lists them"
+            message = f"`{shorten(waiver.rule, 60)}` is not a rule id; {hint}"
         elif waiver.rule not in fired:
             message = (
                 f"the waiver for `{waiver.rule}` relaxes nothing: the rule does not fire "
                 "here; remove the waiver"
             )
-            path = ("waivers", index, "rule")
         else:
             continue
-        line, column = ctx.document.locate(path)
         result.append(
-            Finding(
-                ctx.display, line, column, "waiver.unused", RULES["waiver.unused"].severity, message
-            )
+            Finding(display, waiver.line, waiver.column, "waiver.unused", severity, message)
         )
     return result
