@@ -56,8 +56,10 @@ def wall_time(command: list[str]) -> float:
     result = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
-        raise SystemExit(f"failed ({result.returncode}): {' '.join(command[:6])}…\n"
-                         f"{result.stderr.decode()[-2000:]}")
+        raise SystemExit(
+            f"failed ({result.returncode}): {' '.join(command[:6])}…\n"
+            f"{result.stderr.decode()[-2000:]}"
+        )
     return elapsed
 
 
@@ -120,13 +122,16 @@ def main() -> None:
     pcplan = str(BIN / "pcplan")
     cjs = str(BIN / "check-jsonschema")
     schema = str(ROOT / "schemas" / "challenge.schema.json")
-    subprocess.run([pcplan, "--dir", str(ROOT / "challenges"), "check"], check=False,
-                   stdout=subprocess.DEVNULL)  # warm the bank-holiday cache, as any second run has
+    subprocess.run(
+        [pcplan, "--dir", str(ROOT / "challenges"), "check"], check=False, stdout=subprocess.DEVNULL
+    )  # warm the bank-holiday cache, as any second run has
 
     print(machine())
     print()
-    print("| files | pcplan check (median) | check-jsonschema (median) | ratio | "
-          "pcplan peak memory: largest process / whole run | check-jsonschema peak |")
+    print(
+        "| files | pcplan check (median) | check-jsonschema (median) | ratio | "
+        "pcplan peak memory: largest process / whole run | check-jsonschema peak |"
+    )
     print("|---:|---:|---:|---:|---:|---:|")
     medians: dict[int, float] = {}
     for size in arguments.sizes:
@@ -143,16 +148,20 @@ def main() -> None:
         a, b = statistics.median(times["ours"]), statistics.median(times["theirs"])
         medians[size] = a
         rss, tree = peak_memory(ours)
-        their_rss, their_tree = peak_memory(theirs)
-        print(f"| {size:,} | {a:.3f} s | {b:.3f} s | {a / b:.2f} | "
-              f"{rss:.0f} / {tree:.0f} MiB | {their_tree:.0f} MiB |")
+        _, their_tree = peak_memory(theirs)
+        print(
+            f"| {size:,} | {a:.3f} s | {b:.3f} s | {a / b:.2f} | "
+            f"{rss:.0f} / {tree:.0f} MiB | {their_tree:.0f} MiB |"
+        )
     if 1000 in medians and 10000 in medians:
         print(f"\n10,000 / 1,000 files: {medians[10000] / medians[1000]:.1f}× the time.")
 
     print()
     version = [wall_time([pcplan, "--version"]) for _ in range(max(arguments.repeat, 11))]
-    print(f"`pcplan --version`: median {statistics.median(version) * 1000:.0f} ms "
-          f"over {len(version)} runs.")
+    print(
+        f"`pcplan --version`: median {statistics.median(version) * 1000:.0f} ms "
+        f"over {len(version)} runs."
+    )
     if 1000 in arguments.sizes:
         directory, _ = programme(1000)
         for command in ("status", "due"):
@@ -176,10 +185,10 @@ def machine() -> str:
         [str(BIN / "check-jsonschema"), "--version"], capture_output=True, text=True
     ).stdout.strip()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    ours = subprocess.run([str(BIN / "pcplan"), "--version"], capture_output=True, text=True)
     return (
         f"Machine: {platform.system()} {platform.machine()}, {cores} cores ({model}), "
-        f"Python {platform.python_version()}; {versions}; "
-        f"{subprocess.run([str(BIN / 'pcplan'), '--version'], capture_output=True, text=True).stdout.strip()}."
+        f"Python {platform.python_version()}; {versions}; {ours.stdout.strip()}."
     )
 
 

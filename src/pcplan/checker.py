@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from pcplan.dates import WorkingDays, working_days
 from pcplan.findings import CheckResult, Finding, sort_findings
@@ -235,26 +236,39 @@ def _parallel_outcomes(
     context = multiprocessing.get_context("fork")
     done = 0
     with context.Pool(workers) as pool:
-        for outcomes in pool.imap(_analyse_chunk, chunks):
-            yield from outcomes
-            done += len(outcomes)
+        for packed in pool.imap(_analyse_chunk, chunks):
+            for path, display, loaded_findings, report in packed:
+                loaded = LoadedFile(Path(path), display, findings=loaded_findings)
+                report_object = FileReport(display, *report) if report is not None else None
+                yield FileOutcome(loaded, None, report_object)
+            done += len(packed)
             if progress is not None:
                 progress(done, len(targets))
     _SHARED.clear()
 
 
-def _analyse_chunk(chunk: list[tuple[Path, str]]) -> list[FileOutcome]:
+# What a worker sends back for one file: plain tuples and lists, which cost a
+# fraction of what dataclasses do to pickle (the parent does this for every file).
+Packed = tuple[str, str, list[Finding], tuple[Any, ...] | None]
+
+
+def _analyse_chunk(chunk: list[tuple[Path, str]]) -> list[Packed]:
     """In a worker: analyse files; only findings, sightings and waivers travel back."""
     programme = _SHARED["programme"]
     as_of = _SHARED["as_of"]
     calendar = _SHARED["calendar"]
     assert isinstance(as_of, date) and isinstance(calendar, WorkingDays)
     assert programme is None or isinstance(programme, Programme)
-    outcomes = []
+    packed: list[Packed] = []
     for path, display in chunk:
         outcome = analyse_file(path, display, programme, as_of, calendar)
-        outcome.loaded.document = None
-        outcome.loaded.model = None
-        outcome.context = None
-        outcomes.append(outcome)
-    return outcomes
+        report = outcome.report
+        packed.append(
+            (
+                str(path),
+                display,
+                outcome.loaded.findings,
+                None if report is None else (report.findings, report.sightings, report.waivers),
+            )
+        )
+    return packed

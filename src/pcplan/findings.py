@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Severity = Literal["error", "warning", "info"]
 
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Finding:
-    """One problem, at a 1-based line and column of one file."""
+class Finding(NamedTuple):
+    """One problem, at a 1-based line and column of one file.
+
+    A named tuple: immutable, ordered, and cheap to send back from a worker process.
+    """
 
     file: str
     line: int

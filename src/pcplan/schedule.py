@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
-from pcplan.dates import WorkingDays, add_months, add_weeks, week_commencing, working_days
+from pcplan.dates import WorkingDays, add_months, week_commencing, working_days
 from pcplan.models import Challenge, Settings
 from pcplan.steps import STEPS, Offset, Step
 
@@ -14,9 +15,11 @@ Status = Literal["done", "overdue", "due_soon", "open", "upcoming", "not_applica
 STATUSES: tuple[Status, ...] = ("done", "overdue", "due_soon", "open", "upcoming", "not_applicable")
 
 
-@dataclass(frozen=True, slots=True)
-class StepDates:
-    """One step's window, done date and status as of the schedule's date."""
+class StepDates(NamedTuple):
+    """One step's window, done date and status as of the schedule's date.
+
+    (A named tuple: fifteen of these are made for every file checked.)
+    """
 
     step: Step
     opens: date | None
@@ -139,32 +142,57 @@ def compute_schedule(
     """The schedule of ``challenge`` as of ``as_of`` (SPEC §3)."""
     calendar = calendar or working_days()
     start, end = challenge.fieldwork.start, challenge.fieldwork.end
+    review = challenge.review
     flags = {
-        "opted_in": challenge.review.opted_in,
-        "visit_requested": challenge.review.opted_in and challenge.review.visit.requested,
+        "opted_in": review.opted_in,
+        "visit_requested": review.opted_in and review.visit.requested,
     }
+    recorded = challenge.steps
+    due_soon_days = settings.due_soon_days
     entries = []
-    for step in STEPS:
-        done = challenge.steps.get(step.key)
-        if not all(flags[flag] for flag in step.applies_if):
+    for step, opens_at, due_at in _PLAN:
+        done = recorded.get(step.key)
+        if step.applies_if and not all(flags[flag] for flag in step.applies_if):
             entries.append(StepDates(step, None, None, done, "not_applicable"))
             continue
-        opens = _resolve(step.opens, start, end)
+        opens = opens_at(start, end)
         if step.opens_after_done is not None:
-            earlier = challenge.steps.get(step.opens_after_done)
+            earlier = recorded.get(step.opens_after_done)
             if earlier is not None and earlier > opens:
                 opens = earlier
-        due = _due(step, start, end, settings)
+        if step.due_weeks_setting is not None:
+            weeks = getattr(settings, step.due_weeks_setting)
+            due = None if weeks is None else end + timedelta(weeks=weeks)
+        else:
+            due = None if due_at is None else due_at(start, end)
         moved_from = None
         if due is not None and step.due_moves:
             moved = calendar.on_or_before(due)
             if moved != due:
                 due, moved_from = moved, due
-        if step.key == "fieldwork" and done is None and as_of > end:
+        if done is None and step.key == "fieldwork" and as_of > end:
             done = end
-        status = step_status(opens, due, done, as_of, settings.due_soon_days)
+        status = step_status(opens, due, done, as_of, due_soon_days)
         entries.append(StepDates(step, opens, due, done, status, moved_from))
     return Schedule(challenge.id, start, end, as_of, tuple(entries))
+
+
+def _date_of(offset: Offset) -> Callable[[date, date], date]:
+    """An offset from the steps table as a function of (start, end), built once."""
+    weeks = timedelta(weeks=offset.weeks)
+    months = offset.months
+    if offset.anchor == "start":
+        if months:
+            return lambda start, end: add_months(start + weeks, months)
+        return lambda start, end: start + weeks
+    if months:
+        return lambda start, end: add_months(end + weeks, months)
+    return lambda start, end: end + weeks
+
+
+_PLAN = [
+    (step, _date_of(step.opens), None if step.due is None else _date_of(step.due)) for step in STEPS
+]
 
 
 def step_status(
@@ -180,19 +208,3 @@ def step_status(
     if due is not None and (due - as_of).days < due_soon_days:
         return "due_soon"
     return "open"
-
-
-def _resolve(offset: Offset, start: date, end: date) -> date:
-    day = start if offset.anchor == "start" else end
-    if offset.weeks:
-        day = add_weeks(day, offset.weeks)
-    if offset.months:
-        day = add_months(day, offset.months)
-    return day
-
-
-def _due(step: Step, start: date, end: date, settings: Settings) -> date | None:
-    if step.due_weeks_setting is not None:
-        weeks = getattr(settings, step.due_weeks_setting)
-        return None if weeks is None else add_weeks(end, weeks)
-    return None if step.due is None else _resolve(step.due, start, end)

@@ -17,6 +17,7 @@ a string; the models decide what a date is.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -127,10 +128,7 @@ _MAYBE_NOT_STRING = frozenset("0123456789+-.~nNtTfF")
 def decode(path: Path, raw: bytes) -> Source:
     """Bytes to text, refusing what SPEC §6 refuses before any parsing."""
     if len(raw) > MAX_BYTES:
-        raise YamlProblem(
-            f"the file is {len(raw):,} bytes; pcplan reads files up to 1 MiB "
-            f"({MAX_BYTES:,} bytes). Split it or remove what does not belong"
-        )
+        raise YamlProblem(_too_large(len(raw)))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise YamlProblem("the file is UTF-16; save it as UTF-8")
     try:
@@ -159,12 +157,23 @@ def decode(path: Path, raw: bytes) -> Source:
 
 
 def read_source(path: Path) -> Source:
-    """Read and decode a file, refusing oversized ones without reading them whole."""
-    with open(path, "rb") as handle:
-        raw = handle.read(MAX_BYTES + 1)
-        if len(raw) > MAX_BYTES:
-            raw += handle.read()
+    """Read and decode a file, refusing an oversized one without reading it."""
+    handle = os.open(path, os.O_RDONLY)  # (no buffered file object: this runs per file)
+    try:
+        size = os.fstat(handle).st_size
+        if size > MAX_BYTES:
+            raise YamlProblem(_too_large(size))
+        raw = os.read(handle, MAX_BYTES + 1)
+    finally:
+        os.close(handle)
     return decode(path, raw)
+
+
+def _too_large(size: int) -> str:
+    return (
+        f"the file is {size:,} bytes; pcplan reads files up to 1 MiB ({MAX_BYTES:,} bytes). "
+        "Split it or remove what does not belong"
+    )
 
 
 def line_col(text: str, index: int) -> tuple[int, int]:
@@ -183,6 +192,8 @@ def resolve_plain(value: str) -> Any:
     """A plain (unquoted) scalar as the YAML 1.2 core schema reads it."""
     if value and value[0] not in _MAYBE_NOT_STRING:
         return value
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return value  # a date (YYYY-MM-DD): text, for the models to read
     if value in _NULLS:
         return None
     if value in _BOOLS:

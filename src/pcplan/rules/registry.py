@@ -20,7 +20,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pcplan.dates import WorkingDays
 from pcplan.findings import Severity
@@ -84,8 +84,7 @@ class ChallengeContext:
         return self._schedule
 
 
-@dataclass(frozen=True, slots=True)
-class Sighting:
+class Sighting(NamedTuple):
     """One file's part in a cross-file rule: a value to compare and where it stands.
 
     Cross-file rules work in two steps, so that files can be read in parallel: a

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from pcplan.dates import show_date
-from pcplan.models import Challenge, Member
+from pcplan.models import Challenge, Member, Person, Programme
 from pcplan.rules.registry import ChallengeContext, Problem, Sighting, file_rule, repo_rule
 from pcplan.yamlio import KeyPath
 
@@ -161,7 +161,10 @@ def check_two_practitioners(ctx: ChallengeContext) -> Iterator[Problem]:
 def sight_people(ctx: ChallengeContext) -> Iterator[tuple[KeyPath, Hashable, tuple[Any, ...]]]:
     """Everyone whose diary a challenge takes: host DCS, project manager, members not declined."""
     challenge = ctx.challenge
-    when = (challenge.fieldwork.start, challenge.fieldwork.end, challenge.id)
+    # Day numbers rather than dates: sightings travel between processes, and ints
+    # cost a tenth of what dates do to send.
+    fieldwork = challenge.fieldwork
+    when = (fieldwork.start.toordinal(), fieldwork.end.toordinal(), challenge.id)
     seen = set()
     people: list[tuple[KeyPath, str, str]] = [(("host", "dcs"), challenge.host.dcs, "host DCS")]
     if challenge.host.project_manager:
@@ -212,7 +215,8 @@ _NAMED = 3
 def _diary_message(name: str, others: list[Sighting], count: int) -> str:
     shown = [
         f"{other.detail[2]} as {other.detail[3]} (fieldwork "
-        f"{show_date(other.detail[0])}–{show_date(other.detail[1])})"
+        f"{show_date(date.fromordinal(other.detail[0]))}–"
+        f"{show_date(date.fromordinal(other.detail[1]))})"
         for other in others
     ]
     more = f" and {count - len(others)} more" if count > len(others) else ""
@@ -222,13 +226,23 @@ def _diary_message(name: str, others: list[Sighting], count: int) -> str:
     )
 
 
+_REGISTRY: list[tuple[Programme, dict[str, Person]]] = []
+
+
+def _people_by_name(programme: Programme) -> dict[str, Person]:
+    """programme.yaml's people by name, built once per programme rather than per file."""
+    if not _REGISTRY or _REGISTRY[0][0] is not programme:
+        _REGISTRY[:] = [(programme, {person.name: person for person in programme.people})]
+    return _REGISTRY[0][1]
+
+
 @file_rule("team.conflict", "warning", needs_registry=True)
 def check_previous_employers(ctx: ChallengeContext) -> Iterator[Problem]:
     """A member's `previous_authorities` in programme.yaml include the host (¶22)."""
     if ctx.programme is None:
         return
     host = ctx.challenge.host.authority
-    registry = {person.name: person for person in ctx.programme.people}
+    registry = _people_by_name(ctx.programme)
     for index, member in active_members(ctx.challenge):
         person = registry.get(member.name)
         if person is not None and host in person.previous_authorities:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pcplan.findings import Finding, shorten
 from pcplan.rules.registry import RULES, ChallengeContext, loader_rule
@@ -16,8 +16,7 @@ loader_rule(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class WaiverNote:
+class WaiverNote(NamedTuple):
     """One waiver of a file, with the position a `waiver.unused` finding would take."""
 
     rule: str | None
