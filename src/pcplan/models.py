@@ -78,8 +78,9 @@ IsoDate = Annotated[
     PlainValidator(_parse_iso_date),
     WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
 ]
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=100)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=False)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+# Names and slugs appear in messages, which never echo more than 80 characters (SPEC §6).
+Name = Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=False)]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 
 

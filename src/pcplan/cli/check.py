@@ -35,7 +35,8 @@ def check(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Challenge files to report on (default: the whole programme).", show_default=False
+            help="Challenge files or folders to report on (default: the whole programme).",
+            show_default=False,
         ),
     ] = None,
     as_of: Annotated[
@@ -62,19 +63,30 @@ def check(
     extra: list[Path] = []
     if paths:
         only = []
-        for path in paths:
-            if not path.is_file():
-                raise UsageError(f"{path}: no such file")
+        for path in _expand(paths):
             resolved = under_root(programme_dir.root, path)
-            if resolved is None:
-                extra.append(path)
-                only.append(str(path))
-            else:
-                only.append(programme_dir.display(resolved))
+            if resolved != programme_dir.programme_path:  # programme.yaml is always read
+                extra.append(resolved or path)  # analysed even if the walk would skip it
+            only.append(programme_dir.display(resolved) if resolved else str(path))
     analysis = analyse_programme(day, extra, keep=False)
     result = analysis.result(only)
     WRITER_BY_FORMAT[fmt.value](result, sys.stdout)
     raise typer.Exit(1 if result.failed(strict=strict) else 0)
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    """Files as given; a folder stands for the challenge files below it."""
+    from pcplan.repo import ProgrammeDir, challenge_paths
+
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += challenge_paths(ProgrammeDir(root=path, shown_as=str(path)))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+    return found
 
 
 # ----------------------------------------------------------------------------- schema

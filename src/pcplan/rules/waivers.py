@@ -44,7 +44,7 @@ def apply_waivers(
     reasons = {w.rule: w.reason for w in waivers if w.rule is not None}
     fired = {finding.rule for finding in findings}
     result = [
-        Finding(f.file, f.line, f.column, f.rule, "info", f"waived: {reasons[f.rule]}")
+        Finding(f.file, f.line, f.column, f.rule, "info", f"waived: {shorten(reasons[f.rule], 80)}")
         if f.rule in reasons
         else f
         for f in findings

@@ -1,0 +1,369 @@
+"""One set of results whichever way a file is read (SPEC §7).
+
+pcplan reads with libyaml's events (``ruamel.yaml.clib``, the fast path) and can
+read the same text with ruamel.yaml's pure-Python round-trip parser. Both must
+give the same findings, at the same places, with the same words: only the
+wording of a parser's own syntax error may differ. Likewise `check` spreads a
+large programme over worker processes; that must give exactly what one process
+gives.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pcplan import checker, yamlio
+from pcplan.repo import ProgrammeDir
+from tests.conftest import AS_OF, Run, build_tree, run
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = Path(__file__).parent / "cases"
+EXAMPLE = ROOT / "challenges"
+SOURCES = ("fast", "roundtrip")
+
+EventSource = Callable[[str], Callable[[], Any]]
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _case_expected(case: Path) -> dict[str, Any]:
+    source = (
+        case / "expected.json"
+        if case.is_dir()
+        else case.with_name(case.name.split(".")[0] + ".expected.json")
+    )
+    if not source.is_file():
+        return {}
+    data: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
+    return data
+
+
+def _all_cases() -> list[Path]:
+    found = sorted((CASES / "valid").glob("*.y*ml"))
+    for path in sorted((CASES / "invalid").iterdir()):
+        if path.is_dir() or not path.name.endswith(".expected.json"):
+            found.append(path)
+    return found
+
+
+def _case_id(path: Path) -> str:
+    return f"{path.parent.name}/{path.name.split('.')[0]}"
+
+
+def _programme_with(root: Path, case: Path) -> Path:
+    directory = root / "challenges"
+    directory.mkdir(parents=True)
+    shutil.copyfile(CASES / "programme.yaml", directory / "programme.yaml")
+    if case.is_dir():
+        for path in case.rglob("*"):
+            if path.is_file() and path.name != "expected.json":
+                target = directory / path.relative_to(case)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+    else:
+        shutil.copyfile(case, directory / case.name)
+    return directory
+
+
+def _check_with(
+    monkeypatch: pytest.MonkeyPatch, source: str, directory: Path, as_of: str
+) -> Run:
+    """`pcplan check --format json` with every default read going through ``source``."""
+    chosen = yamlio.EVENT_SOURCES[source]
+    used: list[str] = []
+
+    def counting(text: str) -> Callable[[], Any]:
+        used.append(source)
+        return chosen(text)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(yamlio, "_default_events", lambda: counting)
+        result = run("check", "--format", "json", "--as-of", as_of, directory=directory)
+    assert used, f"the {source} event source was never used"
+    assert "Traceback" not in result.stdout + result.stderr, result
+    return result
+
+
+def _comparable(problem: dict[str, Any]) -> dict[str, Any]:
+    """A problem with a parser library's own syntax-error wording set aside."""
+    shown = dict(problem)
+    if problem["rule"] == "yaml" and str(problem["message"]).startswith("YAML syntax"):
+        shown["message"] = "YAML syntax …"
+    return shown
+
+
+def _assert_same_check(fast: Run, roundtrip: Run) -> None:
+    assert fast.exit_code == roundtrip.exit_code, (fast, roundtrip)
+    left, right = fast.json(), roundtrip.json()
+    for key in ("files_checked", "errors", "warnings"):
+        assert left[key] == right[key], (key, left, right)
+    # Syntax errors: same rule, file, line, column and severity; both say "YAML syntax".
+    assert [_comparable(p) for p in left["problems"]] == [
+        _comparable(p) for p in right["problems"]
+    ], json.dumps({"fast": left["problems"], "roundtrip": right["problems"]}, indent=1)
+
+
+def test_both_event_sources_are_really_different_parsers() -> None:
+    """Without ruamel.yaml.clib the 'fast' path would silently be the pure one."""
+    assert importlib.util.find_spec("_ruamel_yaml") is not None
+    assert yamlio._default_events() is yamlio.EVENT_SOURCES["fast"]
+    assert yamlio.EVENT_SOURCES["fast"] is not yamlio.EVENT_SOURCES["roundtrip"]
+    text = "id: x\n"
+    fast = yamlio.EVENT_SOURCES["fast"](text).__self__  # type: ignore[attr-defined]
+    assert type(fast).__module__.startswith("_ruamel_yaml")
+
+
+# ----------------------------------------------------------------------------- the cases
+
+
+@pytest.mark.parametrize("case", _all_cases(), ids=_case_id)
+def test_every_case_gives_the_same_findings_with_either_parser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: Path
+) -> None:
+    directory = _programme_with(tmp_path, case)
+    as_of = _case_expected(case).get("as_of", AS_OF)
+    fast = _check_with(monkeypatch, "fast", directory, as_of)
+    roundtrip = _check_with(monkeypatch, "roundtrip", directory, as_of)
+    _assert_same_check(fast, roundtrip)
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, "2026-01-05", "2027-03-01", "2028-06-30"])
+def test_the_example_programme_gives_the_same_findings_with_either_parser(
+    monkeypatch: pytest.MonkeyPatch, as_of: str
+) -> None:
+    files = sorted(EXAMPLE.rglob("*.y*ml"))
+    assert len(files) > 10
+    fast = _check_with(monkeypatch, "fast", EXAMPLE, as_of)
+    roundtrip = _check_with(monkeypatch, "roundtrip", EXAMPLE, as_of)
+    assert fast.json()["files_checked"] == len(files) - 1  # programme.yaml is not counted
+    _assert_same_check(fast, roundtrip)
+
+
+# ----------------------------------------------------------------------------- documents
+
+
+def _every_file() -> list[Path]:
+    found = [p for p in sorted(CASES.rglob("*")) if p.is_file() and p.suffix in (".yaml", ".yml")]
+    found += sorted(EXAMPLE.rglob("*.y*ml"))
+    return found
+
+
+def _outcome(source: Path, events: EventSource, *, spans: bool) -> Any:
+    try:
+        decoded = yamlio.decode(source, source.read_bytes())
+    except yamlio.YamlProblem as problem:
+        return ("decode", problem.message, problem.line, problem.column)
+    try:
+        document = yamlio.parse(decoded, spans=spans, events=events)
+    except yamlio.YamlProblem as problem:
+        message = "YAML syntax …" if problem.message.startswith("YAML syntax") else problem.message
+        return ("problem", message, problem.line, problem.column)
+    return (
+        "document",
+        document.data,
+        document.positions,
+        document.spans,
+        document.key_spans,
+    )
+
+
+@pytest.mark.parametrize(
+    "path", _every_file(), ids=lambda p: p.relative_to(ROOT).as_posix().removeprefix("tests/")
+)
+@pytest.mark.parametrize("spans", [False, True], ids=["read", "edit"])
+def test_every_file_parses_to_the_same_document_with_either_parser(
+    path: Path, spans: bool
+) -> None:
+    """Data, every key's position and (for edits) every value's span agree."""
+    fast = _outcome(path, yamlio.EVENT_SOURCES["fast"], spans=spans)
+    roundtrip = _outcome(path, yamlio.EVENT_SOURCES["roundtrip"], spans=spans)
+    assert fast[0] == roundtrip[0], (fast[:4], roundtrip[:4])
+    if fast[0] == "document":
+        assert fast[1] == roundtrip[1]
+        assert fast[2] == roundtrip[2]
+        if spans:
+            assert fast[3] == roundtrip[3], _first_difference(fast[3], roundtrip[3])
+            assert fast[4] == roundtrip[4], _first_difference(fast[4], roundtrip[4])
+    else:
+        assert fast == roundtrip
+
+
+def _first_difference(left: dict[Any, Any], right: dict[Any, Any]) -> str:
+    for key in sorted(set(left) | set(right), key=repr):
+        if left.get(key) != right.get(key):
+            return f"{key}: fast {left.get(key)} vs roundtrip {right.get(key)}"
+    return "same"
+
+
+# ----------------------------------------------------------------------------- parallel
+
+
+BROKEN: dict[str, str] = {
+    # a syntax error
+    "zz-broken/syntax-error.yaml": "id: syntax-error\nround: [1, 2\nhost:\n  authority: kent\n",
+    # a schema error (unknown key, wrong type)
+    "zz-broken/schema-error.yaml": (
+        "id: schema-error\nround: ten\nhost:\n  authority: kent\n  dcs: A B\n"
+        "topic: T\nfieldwork:\n  start: 2027-02-30\n  end: 2027-03-02\ncolour: blue\n"
+    ),
+    # an alias, refused by the YAML layer
+    "zz-broken/alias.yaml": "id: &a alias\nround: 1\nother: *a\n",
+    # an empty file
+    "zz-broken/empty.yaml": "",
+    # invalid UTF-8
+    "zz-broken/latin1.yml": "id: latin1\ntopic: caf\xe9\n",
+}
+
+
+def _clash_text(challenge_id: str, start: date, *, lead: str, host: str = "kent") -> str:
+    return f"""\
+id: {challenge_id}
+round: 50
+host:
+  authority: {host}
+  dcs: Clash Host {challenge_id}
+topic: Clashing diaries
+fieldwork:
+  start: {start.isoformat()}
+  end: {date.fromordinal(start.toordinal() + 1).isoformat()}
+visiting_team:
+  - name: {lead}
+    authority: surrey
+    role: dcs
+    lead: true
+    status: confirmed
+  - name: AD {challenge_id}
+    authority: medway
+    role: assistant_director
+    status: confirmed
+  - name: TL {challenge_id}
+    authority: slough
+    role: team_leader
+    status: nominated
+  - name: PR {challenge_id}
+    authority: reading
+    role: practitioner
+    status: confirmed
+waivers:
+  - rule: team.size
+    reason: never fires here
+"""
+
+
+@pytest.fixture(scope="module")
+def big_programme(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from generate import generate  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    target = tmp_path_factory.mktemp("parallel") / "challenges"
+    paths = generate(300, target)
+    assert len(paths) == 300
+    files: dict[str, str | bytes] = {
+        name: text.encode("latin-1") if name.endswith(".yml") else text
+        for name, text in BROKEN.items()
+    }
+    # The same person in two challenges whose fieldwork overlaps, in different chunks.
+    files["aa-first/clash-one.yaml"] = _clash_text(
+        "clash-one", date(2027, 6, 9), lead="Dee Clash"
+    )
+    files["zz-last/clash-two.yaml"] = _clash_text(
+        "clash-two", date(2027, 6, 10), lead="Dee Clash", host="hampshire"
+    )
+    # Two files with one id, far apart in the walk.
+    first_id = paths[0].stem
+    files[f"zz-last/{first_id}.yaml"] = paths[0].read_text(encoding="utf-8")
+    # An authority the registry does not know, and a file whose id is not its name.
+    files["zz-last/nowhere-2027-01.yaml"] = _clash_text(
+        "nowhere-2027-01", date(2027, 1, 12), lead="Nia Elsewhere", host="atlantis"
+    )
+    files["zz-last/misnamed.yaml"] = _clash_text("not-the-name", date(2027, 9, 7), lead="Mo Name")
+    build_tree(target, files)
+    return target
+
+
+def _analysed(directory: Path, as_of: date, jobs: int) -> Any:
+    programme_dir = ProgrammeDir(root=directory, shown_as=str(directory))
+    return checker.analyse(programme_dir, as_of, jobs=jobs, keep=False)
+
+
+def _rules(result: dict[str, Any]) -> set[str]:
+    return {p["rule"] for p in result["problems"]}
+
+
+@pytest.mark.parametrize("as_of", [date(2026, 11, 25), date(2030, 2, 14)])
+def test_parallel_check_gives_exactly_what_one_process_gives(
+    big_programme: Path, as_of: date
+) -> None:
+    single = _analysed(big_programme, as_of, jobs=1)
+    parallel = _analysed(big_programme, as_of, jobs=2)
+    assert checker._worker_count(len(single.files), 2) == 2
+    one, two = single.result().as_json(), parallel.result().as_json()
+    assert one["files_checked"] == 300 + len(BROKEN) + 5
+    # The programme really has findings of every kind: per-file, cross-file, waived.
+    assert {
+        "yaml",
+        "schema",
+        "id.filename",
+        "id.duplicate",
+        "authority.unknown",
+        "team.diary",
+        "waiver.unused",
+    } <= _rules(one), sorted(_rules(one))
+    assert one == two
+    assert {name: list(found) for name, found in single.findings.items() if found} == {
+        name: list(found) for name, found in parallel.findings.items() if found
+    }
+    assert [f.display for f in single.files] == [f.display for f in parallel.files]
+
+
+def test_parallel_check_through_the_cli_matches_one_process(
+    big_programme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pcplan check` itself, once forced in-process and once forced onto two workers."""
+    calls: list[int] = []
+    real = checker._parallel_outcomes
+
+    def spy(*args: Any) -> Iterator[Any]:
+        calls.append(args[-1])
+        return real(*args)
+
+    monkeypatch.setattr(checker, "_parallel_outcomes", spy)
+    monkeypatch.setattr(checker, "PARALLEL_FROM", 10**9)
+    one = run("check", "--format", "json", "--as-of", AS_OF, directory=big_programme)
+    assert calls == []
+    monkeypatch.setattr(checker, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(checker, "_worker_count", lambda files, jobs: 2)
+    two = run("check", "--format", "json", "--as-of", AS_OF, directory=big_programme)
+    assert calls == [2]
+    assert one.exit_code == two.exit_code == 1
+    assert one.json() == two.json()
+    assert one.stdout == two.stdout
+
+
+def test_parallel_check_with_the_roundtrip_parser_matches_the_fast_one(
+    big_programme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers inherit the event source; the results still agree with the fast path."""
+    as_of = date(2026, 11, 25)
+    fast = _analysed(big_programme, as_of, jobs=2).result().as_json()
+    monkeypatch.setattr(yamlio, "_default_events", lambda: yamlio.EVENT_SOURCES["roundtrip"])
+    roundtrip = _analysed(big_programme, as_of, jobs=2).result().as_json()
+    assert [_comparable(p) for p in fast["problems"]] == [
+        _comparable(p) for p in roundtrip["problems"]
+    ]
+    assert {k: v for k, v in fast.items() if k != "problems"} == {
+        k: v for k, v in roundtrip.items() if k != "problems"
+    }
+
