@@ -365,12 +365,7 @@ def write_atomic(path: Path, data: bytes, *, expected: bytes | None) -> None:
     """
     if path.is_symlink():
         raise WriteRefused(f"{path}: is a symbolic link; pcplan will not write through it")
-    try:
-        current = path.read_bytes()
-    except FileNotFoundError:
-        current = None
-    except OSError as exc:
-        raise WriteRefused(f"{path}: cannot read: {exc.strerror}") from None
+    current = current_bytes(path)
     if current != expected:
         raise WriteRefused(
             f"{path}: changed on disk while pcplan was working; nothing was written, run the "
@@ -405,6 +400,21 @@ def write_atomic(path: Path, data: bytes, *, expected: bytes | None) -> None:
             ) from None
         raise
     _fsync_directory(directory)
+
+
+def current_bytes(path: Path) -> bytes | None:
+    """What ``path`` holds now, or None when there is no such file."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise WriteRefused(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write an output file (such as a calendar) whatever it held, all at once."""
+    write_atomic(path, data, expected=current_bytes(path))
 
 
 def _fsync_directory(directory: Path) -> None:

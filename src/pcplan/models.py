@@ -249,10 +249,6 @@ class Challenge(_Model):
     review: Annotated[Review, NULL_MAPPING] = Review()
     waivers: Annotated[list[Waiver], NULL_LIST] = []
 
-    def done_on(self, step: str) -> date | None:
-        """The recorded date a step was done, or None."""
-        return self.steps.get(step)
-
 
 # ----------------------------------------------------------------- validation
 

@@ -533,14 +533,3 @@ def _type_name(value: Any) -> str:
     if isinstance(value, float):
         return "a number"
     return "text"
-
-
-def iter_paths(data: Any, path: KeyPath = ()) -> Iterator[KeyPath]:
-    """Every key path in plain data, depth first (used by tests and the editor)."""
-    yield path
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from iter_paths(value, (*path, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from iter_paths(value, (*path, index))

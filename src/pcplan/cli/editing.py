@@ -69,7 +69,7 @@ def new(
     Example: pcplan new --host kent --fieldwork 2027-06-09 --round 10 --topic "Care leavers"
     """
     from pcplan.dates import working_days
-    from pcplan.edit import write_atomic
+    from pcplan.edit import current_bytes, write_atomic
     from pcplan.models import SLUG_PATTERN, Programme, validate_challenge
     from pcplan.render.schedule import headline
     from pcplan.repo import challenge_paths, load_file
@@ -165,8 +165,7 @@ def new(
     errors = [f for f in check_file(context).findings if f.severity == "error"]
     if errors:  # a file made by `new` checks with no errors (SPEC §4)
         raise UsageError("; ".join(f.message for f in errors) + "; nothing written")
-    previous = target.read_bytes() if target.exists() else None
-    write_atomic(target, text.encode("utf-8"), expected=previous)
+    write_atomic(target, text.encode("utf-8"), expected=current_bytes(target))
     sys.stdout.write(f"{programme_dir.display(target)}\n")
     result = compute_schedule(checked, programme.settings, day)
     for line in headline(checked, result, programme.authorities[host]):

@@ -164,17 +164,9 @@ def calendar(
     if out is None:
         sys.stdout.write(data.decode("utf-8"))
         return
-    from pcplan.edit import write_atomic
+    from pcplan.edit import replace_file
 
-    try:
-        previous = out.read_bytes()
-    except FileNotFoundError:
-        previous = None
-    except OSError as exc:
-        from pcplan.errors import WriteRefused
-
-        raise WriteRefused(f"{out}: cannot read: {exc.strerror}") from None
-    write_atomic(out, data, expected=previous)
+    replace_file(out, data)
     sys.stderr.write(f"wrote {out}: {len(events)} events from {len(contexts)} challenges\n")
 
 

@@ -9,6 +9,7 @@ reports' sightings and applies each file's waivers.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from pcplan.findings import Finding
@@ -80,8 +81,12 @@ def check_across(reports: list[FileReport]) -> dict[str, list[Finding]]:
     extra: dict[str, list[Finding]] = defaultdict(list)
     for rule in _REPO_RULES:
         assert rule.repo_check is not None
-        sightings = [s for report in reports for s in report.sightings.get(rule.id, ())]
-        for sighting, message in rule.repo_check(sightings):
+        by_value: dict[Hashable, list[Sighting]] = defaultdict(list)
+        for report in reports:
+            for sighting in report.sightings.get(rule.id, ()):
+                by_value[sighting.value].append(sighting)
+        shared = [group for group in by_value.values() if len(group) > 1]
+        for sighting, message in rule.repo_check(shared):
             extra[sighting.display].append(
                 Finding(
                     sighting.display,

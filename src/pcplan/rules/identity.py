@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
 from collections.abc import Hashable, Iterator
 from typing import Any
 
@@ -30,14 +29,10 @@ def sight_id(ctx: ChallengeContext) -> Iterator[tuple[KeyPath, Hashable, tuple[A
 
 
 @repo_rule("id.duplicate", "error", sight=sight_id)
-def check_ids_unique(sightings: list[Sighting]) -> Iterator[tuple[Sighting, str]]:
+def check_ids_unique(shared: list[list[Sighting]]) -> Iterator[tuple[Sighting, str]]:
     """Two challenge files share an `id` (compared across the whole programme)."""
-    by_id: dict[Hashable, list[Sighting]] = defaultdict(list)
-    for sighting in sightings:
-        by_id[sighting.value].append(sighting)
-    for challenge_id, sharing in by_id.items():
-        if len(sharing) < 2:
-            continue
+    for sharing in shared:
+        challenge_id = sharing[0].value
         for sighting in sharing:
             others = [other.display for other in sharing if other is not sighting]
             shown = ", ".join(others[:3]) + (

@@ -90,7 +90,7 @@ class Sighting(NamedTuple):
     Cross-file rules work in two steps, so that files can be read in parallel: a
     *sight* function picks out of each file what the rule compares (an id, a
     person's name with the fieldwork dates), and the rule itself compares the
-    sightings of every file.
+    sightings that share a value.
     """
 
     display: str
@@ -102,7 +102,8 @@ class Sighting(NamedTuple):
 
 FileCheck = Callable[[ChallengeContext], Iterable[Problem]]
 Sight = Callable[[ChallengeContext], Iterable[tuple[KeyPath, Hashable, tuple[Any, ...]]]]
-RepoCheck = Callable[[list[Sighting]], Iterable[tuple[Sighting, str]]]
+# A repo check sees the sightings that share a value, in groups of two or more.
+RepoCheck = Callable[[list[list[Sighting]]], Iterable[tuple[Sighting, str]]]
 
 
 @dataclass(frozen=True, slots=True)

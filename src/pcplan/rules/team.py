@@ -180,14 +180,10 @@ def sight_people(ctx: ChallengeContext) -> Iterator[tuple[KeyPath, Hashable, tup
 
 
 @repo_rule("team.diary", "error", sight=sight_people)
-def check_diaries(sightings: list[Sighting]) -> Iterator[tuple[Sighting, str]]:
+def check_diaries(shared: list[list[Sighting]]) -> Iterator[tuple[Sighting, str]]:
     """One person (host DCS, host project manager or visiting member not declined) is in two challenges whose fieldwork overlaps."""
-    by_name: dict[Hashable, list[Sighting]] = defaultdict(list)
-    for sighting in sightings:
-        by_name[sighting.value].append(sighting)
-    for name, appearances in by_name.items():
-        if len(appearances) < 2:
-            continue
+    for appearances in shared:
+        name = appearances[0].value
         shown: dict[int, list[Sighting]] = defaultdict(list)  # the first few, for the message
         counts: dict[int, int] = defaultdict(int)
         ordered = sorted(appearances, key=lambda a: (a.detail[0], a.display))
