@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
@@ -84,6 +85,14 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=80, strip_white
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 
 
+def _blank_as_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+# A name that may be left empty until it is known: `project_manager:` or `project_manager: ""`.
+OptionalName = Annotated[Name | None, BeforeValidator(_blank_as_none)]
+
+
 class EmptyWhenNull:
     """``key:`` with nothing after it means "none yet": an empty list or mapping.
 
@@ -147,7 +156,7 @@ class Programme(_Model):
     )
 
     name: Name
-    programme_manager: Name | None = None
+    programme_manager: OptionalName = None
     authorities: dict[Slug, Name]
     people: Annotated[list[Person], NULL_LIST] = []
     settings: Annotated[Settings, NULL_MAPPING] = Settings()
@@ -159,7 +168,7 @@ class Programme(_Model):
 class Host(_Model):
     authority: Slug
     dcs: Name
-    project_manager: Name | None = None
+    project_manager: OptionalName = None
 
 
 class Fieldwork(_Model):
@@ -196,8 +205,8 @@ class Feedback(_Model):
 class Escalation(_Model):
     """The DCS-to-DCS escalation route (¶33)."""
 
-    host_contact: Name | None = None
-    visiting_contact: Name | None = None
+    host_contact: OptionalName = None
+    visiting_contact: OptionalName = None
 
 
 class ReviewVisit(_Model):
@@ -219,7 +228,7 @@ class Waiver(_Model):
 
     rule: Annotated[str, StringConstraints(max_length=100)] | None = None
     reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
-    agreed_by: Name | None = None
+    agreed_by: OptionalName = None
 
 
 class Challenge(_Model):

@@ -5,10 +5,13 @@ stream itself, which lets it refuse everything SPEC §6 lists (anchors, aliases,
 tags, directives, duplicate keys, several documents, deep nesting) before any of
 it can do harm, and record where each key and item starts on the same pass.
 
-Two event sources give the same events: libyaml through ``ruamel.yaml.clib``
-(the fast path, used for reading) and ruamel.yaml's own pure-Python parser (the
-parser of its round-trip loader). Both go through :func:`build_document`, so
-there is one set of rules for what a file means, whichever parser read it.
+Because positions come with the events, pcplan never needs ruamel's slower
+round-trip tree: checks and edits alike read with libyaml through
+``ruamel.yaml.clib``. ruamel.yaml's own pure-Python parser (the parser of its
+round-trip loader) gives the same events and is used where the C extension is
+missing; a test runs every case file through both and requires identical
+findings. Either way the events go through one :class:`_Builder`, so there is
+one set of rules for what a file means.
 
 Scalars are resolved with the YAML 1.2 core schema: ``null``/``~``/empty,
 ``true``/``false``, integers and floats. Everything else, dates included, stays
