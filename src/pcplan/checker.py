@@ -102,13 +102,24 @@ class FileOutcome:
 
 
 def analyse_file(
-    path: Path, display: str, programme: Programme | None, as_of: date, calendar: WorkingDays
+    path: Path,
+    display: str,
+    programme: Programme | None,
+    as_of: date,
+    calendar: WorkingDays,
+    *,
+    rules: bool = True,
+    root: Path | None = None,
 ) -> FileOutcome:
-    """Read one challenge file and run every per-file rule on it."""
-    loaded = load_file(path, display)
+    """Read one challenge file and run every per-file rule on it (unless ``rules`` is off).
+
+    ``root`` is the programme directory: links out of it are not followed.
+    """
+    loaded = load_file(path, display, root=root)
     ctx = build_context(loaded, programme, as_of, calendar)
-    report = check_file(ctx) if ctx is not None else None
-    return FileOutcome(loaded, ctx, report)
+    if ctx is None:
+        return FileOutcome(loaded, None, None)
+    return FileOutcome(loaded, ctx, check_file(ctx) if rules else FileReport(display))
 
 
 def analyse(
@@ -120,12 +131,15 @@ def analyse(
     calendar: WorkingDays | None = None,
     jobs: int | None = None,
     keep: bool = True,
+    rules: bool = True,
 ) -> Analysis:
     """Read and check the programme in ``programme_dir`` (plus any ``extra_paths``).
 
     With ``keep`` the analysis keeps every valid challenge's model and schedule
     (:attr:`Analysis.contexts`), for the commands that show them; `check` only
     needs the findings, which lets a large programme be read in parallel.
+    Without ``rules`` only the `yaml` and `schema` findings are made, for the
+    commands that show dates and teams but not problems.
     """
     # Reading builds many small objects and no reference cycles: the cyclic
     # garbage collector would only rescan them again and again (a third of the
@@ -133,7 +147,7 @@ def analyse(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _analyse(programme_dir, as_of, extra_paths, progress, calendar, jobs, keep)
+        return _analyse(programme_dir, as_of, extra_paths, progress, calendar, jobs, keep, rules)
     finally:
         if collecting:
             gc.enable()
@@ -147,6 +161,7 @@ def _analyse(
     calendar: WorkingDays | None,
     jobs: int | None,
     keep: bool,
+    rules: bool,
 ) -> Analysis:
     calendar = calendar or working_days()
     programme_file = load_file(
@@ -174,7 +189,10 @@ def _analyse(
     files: list[LoadedFile] = []
     contexts: list[ChallengeContext] = []
     reports: list[FileReport] = []
-    for outcome in _outcomes(targets, programme, as_of, calendar, progress, jobs, keep):
+    outcomes = _outcomes(
+        targets, programme_dir.root, programme, as_of, calendar, progress, jobs, keep, rules
+    )
+    for outcome in outcomes:
         files.append(outcome.loaded)
         findings[outcome.loaded.display].extend(outcome.loaded.findings)
         if outcome.report is not None:
@@ -187,21 +205,23 @@ def _analyse(
 
 def _outcomes(
     targets: list[tuple[Path, str]],
+    root: Path,
     programme: Programme | None,
     as_of: date,
     calendar: WorkingDays,
     progress: Progress | None,
     jobs: int | None,
     keep: bool,
+    rules: bool,
 ) -> Iterator[FileOutcome]:
-    workers = 1 if keep else _worker_count(len(targets), jobs)
+    workers = 1 if keep or not rules else _worker_count(len(targets), jobs)
     if workers <= 1:
         for number, (path, display) in enumerate(targets, start=1):
-            yield analyse_file(path, display, programme, as_of, calendar)
+            yield analyse_file(path, display, programme, as_of, calendar, rules=rules, root=root)
             if progress is not None:
                 progress(number, len(targets))
         return
-    yield from _parallel_outcomes(targets, programme, as_of, calendar, progress, workers)
+    yield from _parallel_outcomes(targets, root, programme, as_of, calendar, progress, workers)
 
 
 def _worker_count(files: int, jobs: int | None) -> int:
@@ -216,12 +236,13 @@ def _worker_count(files: int, jobs: int | None) -> int:
     return max(1, min(cores, files // CHUNK))
 
 
-# Set in the parent just before forking; read by the workers (copy-on-write, not pickled).
+# Set in the parent before forking; read by the workers (copy-on-write, not pickled).
 _SHARED: dict[str, object] = {}
 
 
 def _parallel_outcomes(
     targets: list[tuple[Path, str]],
+    root: Path,
     programme: Programme | None,
     as_of: date,
     calendar: WorkingDays,
@@ -231,7 +252,7 @@ def _parallel_outcomes(
     import multiprocessing
 
     calendar.is_working_day(as_of)  # load the bank holidays once, before forking
-    _SHARED.update(programme=programme, as_of=as_of, calendar=calendar)
+    _SHARED.update(programme=programme, as_of=as_of, calendar=calendar, root=root)
     chunks = [targets[start : start + CHUNK] for start in range(0, len(targets), CHUNK)]
     context = multiprocessing.get_context("fork")
     done = 0
@@ -257,11 +278,13 @@ def _analyse_chunk(chunk: list[tuple[Path, str]]) -> list[Packed]:
     programme = _SHARED["programme"]
     as_of = _SHARED["as_of"]
     calendar = _SHARED["calendar"]
+    root = _SHARED["root"]
     assert isinstance(as_of, date) and isinstance(calendar, WorkingDays)
+    assert isinstance(root, Path)
     assert programme is None or isinstance(programme, Programme)
     packed: list[Packed] = []
     for path, display in chunk:
-        outcome = analyse_file(path, display, programme, as_of, calendar)
+        outcome = analyse_file(path, display, programme, as_of, calendar, root=root)
         report = outcome.report
         packed.append(
             (

@@ -27,7 +27,18 @@ from pathlib import Path
 from typing import Any
 
 from pcplan.errors import WriteRefused
-from pcplan.yamlio import Document, KeyPath, Source, Span, YamlProblem, decode, parse, resolve_plain
+from pcplan.yamlio import (
+    Document,
+    KeyPath,
+    NumberTooLong,
+    Source,
+    Span,
+    YamlProblem,
+    decode,
+    parse,
+    read_regular_file,
+    resolve_plain,
+)
 
 _PLAIN_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.'()&/+-]*")  # no comma: flow-safe
 
@@ -38,8 +49,12 @@ def yaml_scalar(value: str | bool | int | date) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, date)):
         return value.isoformat() if isinstance(value, date) else str(value)
-    if _PLAIN_SAFE.fullmatch(value) and not value.endswith(" ") and resolve_plain(value) == value:
-        return value
+    try:
+        plain = _PLAIN_SAFE.fullmatch(value) and not value.endswith(" ")
+        if plain and resolve_plain(value) == value:
+            return value
+    except NumberTooLong:
+        pass
     escaped = (
         value.replace("\\", "\\\\")
         .replace('"', '\\"')
@@ -70,9 +85,11 @@ class Editor:
             )
         self.path = path
         try:
-            self.raw = path.read_bytes()
+            self.raw = read_regular_file(path)
         except OSError as exc:
             raise WriteRefused(f"{path}: cannot read: {exc.strerror}") from None
+        except YamlProblem as problem:
+            raise WriteRefused(f"{path}: {problem.message}") from None
         try:
             self.source: Source = decode(path, self.raw)
             self.document: Document = parse(self.source, spans=True)
@@ -390,6 +407,8 @@ def write_atomic(path: Path, data: bytes, *, expected: bytes | None) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temp_name, mode)
+        if current is not None:
+            _keep_owner(temp_name, path)
         os.replace(temp_name, path)
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
@@ -402,12 +421,25 @@ def write_atomic(path: Path, data: bytes, *, expected: bytes | None) -> None:
     _fsync_directory(directory)
 
 
+def _keep_owner(temp_name: str, path: Path) -> None:
+    """Give the new file the old one's owner and group, where we are allowed to."""
+    status = os.stat(path)
+    with contextlib.suppress(OSError):
+        os.chown(temp_name, status.st_uid, status.st_gid)
+
+
 def current_bytes(path: Path) -> bytes | None:
-    """What ``path`` holds now, or None when there is no such file."""
+    """What ``path`` holds now, or None when there is no such file.
+
+    Only regular files are read (a FIFO would block); the edits' files are at most
+    1 MiB, an output file such as a calendar may be larger.
+    """
     try:
-        return path.read_bytes()
+        return read_regular_file(path, limit=1 << 30)
     except FileNotFoundError:
         return None
+    except YamlProblem as problem:
+        raise WriteRefused(f"{path}: {problem.message}; not written") from None
     except OSError as exc:
         raise WriteRefused(f"{path}: cannot read: {exc.strerror}") from None
 

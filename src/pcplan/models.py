@@ -30,6 +30,7 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from pcplan.findings import shorten
 
+FIRST_YEAR, LAST_YEAR = 1900, 2199  # room for any programme; keeps date arithmetic in range
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d")
@@ -56,11 +57,18 @@ def _parse_iso_date(value: object) -> date:
         match = _ISO_DATE.fullmatch(value)
         if match:
             try:
-                return date(int(match[1]), int(match[2]), int(match[3]))
+                day = date(int(match[1]), int(match[2]), int(match[3]))
             except ValueError:
                 raise PydanticCustomError(
                     "impossible_date", "{value} is not a real date", {"value": value}
                 ) from None
+            if not FIRST_YEAR <= day.year <= LAST_YEAR:
+                raise PydanticCustomError(
+                    "impossible_date",
+                    "{value} is outside the years pcplan plans for ({first}–{last})",
+                    {"value": value, "first": FIRST_YEAR, "last": LAST_YEAR},
+                )
+            return day
         if _DATE_TIME.match(value):
             raise PydanticCustomError(
                 "date_not_datetime",
@@ -81,7 +89,8 @@ IsoDate = Annotated[
 ]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
 # Names and slugs appear in messages, which never echo more than 80 characters (SPEC §6).
-Name = Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=False)]
+NAME_MAX = 80
+Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX, strip_whitespace=False)]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 
 
@@ -274,11 +283,24 @@ class SchemaIssue(BaseModel):
 M = TypeVar("M", bound=BaseModel)
 
 
+MAX_ISSUES = 50  # per file: past this, one more issue says how many were left out
+
+
 def validate(model: type[M], data: dict[str, Any]) -> M | list[SchemaIssue]:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        return [_issue(model, error) for error in exc.errors(include_url=False)]
+        errors = exc.errors(include_url=False)
+        issues = [_issue(model, error) for error in errors[:MAX_ISSUES]]
+        if len(errors) > MAX_ISSUES:
+            issues.append(
+                SchemaIssue(
+                    path=(),
+                    message=f"{len(errors) - MAX_ISSUES:,} more schema problems in this file "
+                    "are not listed; fix the ones above first",
+                )
+            )
+        return issues
 
 
 def validate_challenge(data: dict[str, Any]) -> Challenge | list[SchemaIssue]:

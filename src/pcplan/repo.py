@@ -90,13 +90,40 @@ def challenge_paths(programme_dir: ProgrammeDir) -> list[Path]:
     return found
 
 
+def _within(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+        return False
+    return True
+
+
 def _problem_finding(display: str, problem: YamlProblem) -> Finding:
     return Finding(display, problem.line, problem.column, "yaml", "error", problem.message)
 
 
-def load_file(path: Path, display: str, *, programme: bool = False) -> LoadedFile:
-    """Read one file and validate it against its model."""
+def load_file(
+    path: Path, display: str, *, programme: bool = False, root: Path | None = None
+) -> LoadedFile:
+    """Read one file and validate it against its model.
+
+    With ``root``, a symbolic link to something outside that directory is not
+    read: a link in a shared repository must not make pcplan quote a private file.
+    """
     loaded = LoadedFile(path=path, display=display)
+    if root is not None and path.is_symlink() and not _within(path, root):
+        loaded.findings.append(
+            Finding(
+                display,
+                1,
+                1,
+                "yaml",
+                "error",
+                "a symbolic link to a file outside the programme directory; pcplan does "
+                "not read it. Copy the file in instead",
+            )
+        )
+        return loaded
     try:
         _, document = load(path)
     except YamlProblem as problem:

@@ -7,11 +7,10 @@ it can do harm, and record where each key and item starts on the same pass.
 
 Because positions come with the events, pcplan never needs ruamel's slower
 round-trip tree: checks and edits alike read with libyaml through
-``ruamel.yaml.clib``. ruamel.yaml's own pure-Python parser (the parser of its
-round-trip loader) gives the same events and is used where the C extension is
-missing; a test runs every case file through both and requires identical
-findings. Either way the events go through one :class:`_Builder`, so there is
-one set of rules for what a file means.
+``ruamel.yaml.clib``. ruamel.yaml's own pure-Python parser gives the same events
+and is used where the C extension is missing; a test runs every case file
+through both and requires identical findings. Either way the events go through
+one :class:`_Builder`, so there is one set of rules for what a file means.
 
 Scalars are resolved with the YAML 1.2 core schema: ``null``/``~``/empty,
 ``true``/``false``, integers and floats. Everything else, dates included, stays
@@ -22,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,7 +116,15 @@ class Source:
     newline: str = field(default="\n")
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Control characters, and invisible characters that change how text reads or
+# compares: a byte-order mark after the start, bidirectional overrides and
+# isolates ("Trojan source"), and the Unicode line/paragraph separators, which
+# YAML parsers count as line breaks where editors do not.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+_LINE_BREAK = re.compile("\r\n|\r|\n")
+MAX_DIGITS = 100
 _INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
 _FLOAT = re.compile(
     r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
@@ -132,6 +140,8 @@ def decode(path: Path, raw: bytes) -> Source:
     """Bytes to text, refusing what SPEC §6 refuses before any parsing."""
     if len(raw) > MAX_BYTES:
         raise YamlProblem(_too_large(len(raw)))
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise YamlProblem("the file is UTF-32; save it as UTF-8")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise YamlProblem("the file is UTF-16; save it as UTF-8")
     try:
@@ -149,27 +159,50 @@ def decode(path: Path, raw: bytes) -> Source:
     bad = _CONTROL.search(text)
     if bad is not None:
         line, column = line_col(text, bad.start())
-        raise YamlProblem(
-            f"control character U+{ord(bad.group()):04X} is not allowed; "
-            "only tab, line feed and carriage return may appear",
-            line=line,
-            column=column,
-        )
+        raise YamlProblem(_control_message(bad.group()), line=line, column=column)
     newline = "\r\n" if "\r\n" in text else "\n"
     return Source(path=path, raw=raw, text=text, bom=bom, newline=newline)
 
 
+def has_forbidden_character(text: str) -> bool:
+    """Does ``text`` hold a character no pcplan file may contain (see ``_CONTROL``)?"""
+    return _CONTROL.search(text) is not None
+
+
+def _control_message(character: str) -> str:
+    return (
+        f"character U+{ord(character):04X} is not allowed (a control or invisible "
+        "character); only tab, line feed and carriage return may appear"
+    )
+
+
 def read_source(path: Path) -> Source:
     """Read and decode a file, refusing an oversized one without reading it."""
-    handle = os.open(path, os.O_RDONLY)  # (no buffered file object: this runs per file)
+    return decode(path, read_regular_file(path))
+
+
+def read_regular_file(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """A regular file's bytes; never blocks on a FIFO or a device, never reads past ``limit``.
+
+    Raises :class:`YamlProblem` for what is not a regular file or is too large,
+    and ``OSError`` when it cannot be opened.
+    """
+    # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        size = os.fstat(handle).st_size
-        if size > MAX_BYTES:
-            raise YamlProblem(_too_large(size))
-        raw = os.read(handle, MAX_BYTES + 1)
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode):
+            raise YamlProblem("not a regular file (a pipe, device or socket); pcplan skips it")
+        if status.st_size > limit:
+            raise YamlProblem(_too_large(status.st_size))
+        # One read of the size fstat gives (plus one byte, to notice a file that grew).
+        wanted = min(status.st_size, limit) + 1
+        data = os.read(handle, wanted)
+        while len(data) < wanted and (more := os.read(handle, wanted - len(data))):
+            data += more  # a short read
+        return data
     finally:
         os.close(handle)
-    return decode(path, raw)
 
 
 def _too_large(size: int) -> str:
@@ -180,15 +213,21 @@ def _too_large(size: int) -> str:
 
 
 def line_col(text: str, index: int) -> tuple[int, int]:
-    """1-based line and column of a character offset."""
-    line_start = text.rfind("\n", 0, index) + 1
-    return text.count("\n", 0, index) + 1, index - line_start + 1
+    """1-based line and column of a character offset (CR, LF and CRLF all end a line)."""
+    line, line_start = 1, 0
+    for match in _LINE_BREAK.finditer(text, 0, index):
+        line, line_start = line + 1, match.end()
+    return line, index - line_start + 1
 
 
 def _line_col_of_byte(raw: bytes, index: int) -> tuple[int, int]:
     line_start = raw.rfind(b"\n", 0, index) + 1
     column = len(raw[line_start:index].decode("utf-8", errors="replace")) + 1
     return raw.count(b"\n", 0, index) + 1, column
+
+
+class NumberTooLong(ValueError):
+    """A plain scalar that reads as a number longer than anything pcplan stores."""
 
 
 def resolve_plain(value: str) -> Any:
@@ -202,12 +241,20 @@ def resolve_plain(value: str) -> Any:
     if value in _BOOLS:
         return _BOOLS[value]
     if _INT.fullmatch(value):
+        if len(value) > MAX_DIGITS:
+            raise NumberTooLong(
+                f"a number of {len(value)} digits is too long; quote it if it is text"
+            )
         if value.startswith("0o"):
             return int(value[2:], 8)
         if value.startswith("0x"):
             return int(value[2:], 16)
         return int(value)
     if _FLOAT.fullmatch(value):
+        if len(value) > MAX_DIGITS:
+            raise NumberTooLong(
+                f"a number of {len(value)} characters is too long; quote it if it is text"
+            )
         lowered = value.lower()
         if lowered.endswith((".inf", ".nan")):
             return float(lowered.replace(".", ""))
@@ -229,8 +276,18 @@ def _pure_events(text: str) -> Callable[[], Any]:
 
     from ruamel.yaml import YAML
 
-    iterator: Iterator[Any] = iter(YAML(typ="rt").parse(io.StringIO(text)))
-    return iterator.__next__
+    # The round-trip parser places empty values where libyaml does (the safe one
+    # does not), but marks the folds of `>` scalars with BEL characters for its
+    # own dumper; they are not part of the value (a real BEL never gets this far).
+    events: Iterator[Any] = iter(YAML(typ="rt").parse(io.StringIO(text)))
+
+    def next_event() -> Any:
+        event = next(events)
+        if event.__class__ is ScalarEvent and event.style == ">" and "\a" in event.value:
+            event.value = event.value.replace("\a", "")
+        return event
+
+    return next_event
 
 
 def _default_events() -> Callable[[str], Callable[[], Any]]:
@@ -337,10 +394,10 @@ class _Builder:
         if isinstance(event, StreamEndEvent):
             if self._text.strip():
                 raise YamlProblem(
-                    "the file has only comments, no keys; a challenge file is a "
+                    "the file has only comments, no keys; a pcplan file is a "
                     "mapping such as `id: …`"
                 )
-            raise YamlProblem("the file is empty; a challenge file is a mapping such as `id: …`")
+            raise YamlProblem("the file is empty; a pcplan file is a mapping such as `id: …`")
         if not isinstance(event, DocumentStartEvent):  # pragma: no cover - parser invariant
             raise _problem(event, "expected the start of a YAML document")
         self._refuse_directives(event)
@@ -353,7 +410,7 @@ class _Builder:
             and (resolve_plain(root_event.value) is None)
         ):
             self._refuse_tags_and_anchors(root_event)
-            raise YamlProblem("the file has no content; a challenge file is a mapping")
+            raise YamlProblem("the file has no content; a pcplan file is a mapping")
         if not isinstance(root_event, MappingStartEvent):
             self._refuse_tags_and_anchors(root_event)
             raise _problem(
@@ -418,7 +475,7 @@ class _Builder:
         if kind is ScalarEvent:
             if self.spans is not None:
                 self._record_span(path, event, event.end_mark, "scalar")
-            return event.value if event.style else resolve_plain(event.value)
+            return _scalar(event)
         if depth > MAX_DEPTH:
             raise _problem(event, f"nesting deeper than {MAX_DEPTH} levels is not allowed")
         next_event = self._next
@@ -438,7 +495,7 @@ class _Builder:
                     raise _problem(key_event, "a key must be plain text, not a list or mapping")
                 if key_event.anchor is not None or key_event.tag is not None:
                     self._refuse_tags_and_anchors(key_event)
-                key = key_event.value if key_event.style else resolve_plain(key_event.value)
+                key = _scalar(key_event)
                 if key.__class__ is not str:
                     raise _problem(
                         key_event,
@@ -471,10 +528,15 @@ class _Builder:
                     and value_event.anchor is None
                     and value_event.tag is None
                 ):
-                    value = value_event.value
-                    mapping[key] = value if value_event.style else resolve_plain(value)
+                    mapping[key] = _scalar(value_event)
                 else:
                     mapping[key] = self._node(value_event, key_path, depth + 1)
+                    if (
+                        not inline
+                        and value_event.__class__ is ScalarEvent
+                        and (value_event.value == "" and not value_event.style)
+                    ):
+                        self._place_empty_value(key_path, key_event)
         if kind is SequenceStartEvent:
             items: list[Any] = []
             while True:
@@ -493,11 +555,21 @@ class _Builder:
                     and item_event.anchor is None
                     and item_event.tag is None
                 ):
-                    value = item_event.value
-                    items.append(value if item_event.style else resolve_plain(value))
+                    items.append(_scalar(item_event))
                 else:
                     items.append(self._node(item_event, item_path, depth + 1))
         raise _problem(event, "unexpected YAML content")  # pragma: no cover - parser invariant
+
+    def _place_empty_value(self, path: KeyPath, key_event: Any) -> None:
+        """`key:` with nothing after it: the value sits just after the colon.
+
+        (libyaml says so; ruamel's pure-Python parser puts it at the next line's
+        start. Edits write the value there, so both must agree.)
+        """
+        assert self.spans is not None
+        colon = self._text.find(":", key_event.end_mark.index)
+        line, column = line_col(self._text, colon + 1)
+        self.spans[path] = Span(colon + 1, colon + 1, line, column, "scalar")
 
     def _record_span(self, path: KeyPath, start_event: Any, end_mark: Any, kind: str) -> None:
         assert self.spans is not None
@@ -513,6 +585,22 @@ class _Builder:
         )
 
 
+def _scalar(event: Any) -> Any:
+    """A scalar event's value: plain ones resolved, double-quoted ones checked for escapes."""
+    value = event.value
+    style = event.style
+    if not style:
+        try:
+            return resolve_plain(value)
+        except NumberTooLong as exc:
+            raise _problem(event, str(exc)) from None
+    if style == '"':  # escapes such as "\e" or "\x07" make characters the raw text lacks
+        bad = _CONTROL.search(value)
+        if bad is not None:
+            raise _problem(event, _control_message(bad.group()) + " (written as an escape)")
+    return value
+
+
 def _problem(event: Any, message: str) -> YamlProblem:
     mark = event.start_mark
     return YamlProblem(message, line=mark.line + 1, column=mark.column + 1)
@@ -522,7 +610,7 @@ def _kind_of(event: Any) -> str:
     if isinstance(event, SequenceStartEvent):
         return "a list"
     if isinstance(event, ScalarEvent):
-        return f"a single value ({shorten(event.value, 40)!r})"
+        return "a single value"  # (never quoted: it may be a secret behind a symlink)
     return "this"
 
 

@@ -166,14 +166,19 @@ class Progress:
 
 
 def analyse_programme(
-    as_of: date, extra: list[Path] | None = None, *, keep: bool = True
+    as_of: date, extra: list[Path] | None = None, *, keep: bool = True, rules: bool = True
 ) -> Analysis:
     from pcplan.checker import analyse
 
     progress = Progress()
     try:
         return analyse(
-            open_directory(), as_of, extra_paths=extra or [], progress=progress, keep=keep
+            open_directory(),
+            as_of,
+            extra_paths=extra or [],
+            progress=progress,
+            keep=keep,
+            rules=rules,
         )
     finally:
         progress.close()

@@ -319,7 +319,7 @@ def team(
         if missing:
             raise UsageError(f"team add: missing {' and '.join(missing)}")
         assert authority is not None and role is not None
-        _add_member(challenge, name.strip(), authority, role, lead)
+        _add_member(challenge, _valid_name(name), authority, role, lead)
         return
     stray = [
         flag
@@ -329,6 +329,19 @@ def team(
     if stray:
         raise UsageError(f"team {action.value}: {', '.join(stray)} only go with `add`")
     _set_status(challenge, name, "confirmed" if action is TeamAction.confirm else "declined")
+
+
+def _valid_name(name: str) -> str:
+    """A name as the file format allows it (SPEC §2), or exit 2 saying why not."""
+    from pcplan.models import NAME_MAX
+    from pcplan.yamlio import has_forbidden_character
+
+    name = name.strip()
+    if len(name) > NAME_MAX:
+        raise UsageError(f"a name is at most {NAME_MAX} characters; this one has {len(name)}")
+    if has_forbidden_character(name):
+        raise UsageError("the name contains a control or invisible character; retype it")
+    return name
 
 
 def _show_team(challenge: str, day: date, fmt: ShowFormat) -> None:

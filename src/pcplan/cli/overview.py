@@ -84,7 +84,7 @@ def due(
 
     period = parse_period(within)
     day = as_of_or_today(as_of)
-    analysis = analyse_programme(day)
+    analysis = analyse_programme(day, rules=False)  # dates and teams, not problems
     report_unreadable(analysis)
     items = due_items(analysis.contexts, day, period)
     if fmt is DueFormat.json:
@@ -141,7 +141,7 @@ def calendar(
     from pcplan.render.ics import to_ics
 
     day = as_of_or_today(as_of)
-    analysis = analyse_programme(day)
+    analysis = analyse_programme(day, rules=False)
     report_unreadable(analysis)
     contexts = analysis.contexts
     programme = analysis.programme
@@ -194,7 +194,7 @@ def timebank(
     from pcplan.render import overview as views
     from pcplan.render import table as tables
 
-    analysis = analyse_programme(as_of_or_today(as_of))
+    analysis = analyse_programme(as_of_or_today(as_of), rules=False)
     report_unreadable(analysis)
     rows = compute(analysis.contexts, analysis.programme)
     if fmt is ShowFormat.json:
