@@ -283,7 +283,7 @@ class SchemaIssue(BaseModel):
 M = TypeVar("M", bound=BaseModel)
 
 
-MAX_ISSUES = 50  # per file: past this, one more issue says how many were left out
+SUGGEST_FOR = 20  # unknown keys per file that get a "did you mean" (difflib is slow)
 
 
 def validate(model: type[M], data: dict[str, Any]) -> M | list[SchemaIssue]:
@@ -291,16 +291,10 @@ def validate(model: type[M], data: dict[str, Any]) -> M | list[SchemaIssue]:
         return model.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-        issues = [_issue(model, error) for error in errors[:MAX_ISSUES]]
-        if len(errors) > MAX_ISSUES:
-            issues.append(
-                SchemaIssue(
-                    path=(),
-                    message=f"{len(errors) - MAX_ISSUES:,} more schema problems in this file "
-                    "are not listed; fix the ones above first",
-                )
-            )
-        return issues
+        return [
+            _issue(model, error, suggest=number < SUGGEST_FOR)
+            for number, error in enumerate(errors)
+        ]
 
 
 def validate_challenge(data: dict[str, Any]) -> Challenge | list[SchemaIssue]:
@@ -311,7 +305,7 @@ def validate_programme(data: dict[str, Any]) -> Programme | list[SchemaIssue]:
     return validate(Programme, data)
 
 
-def _issue(model: type[BaseModel], error: Any) -> SchemaIssue:
+def _issue(model: type[BaseModel], error: Any, *, suggest: bool = True) -> SchemaIssue:
     loc = tuple(part for part in error["loc"] if not _is_pydantic_marker(part))
     kind = error["type"]
     field = path_label(loc) or "the file"
@@ -320,7 +314,7 @@ def _issue(model: type[BaseModel], error: Any) -> SchemaIssue:
         where = f" under `{parent}`" if parent else ""
         return SchemaIssue(path=loc[:-1], message=f"missing required key `{loc[-1]}`{where}")
     if kind == "extra_forbidden":
-        return SchemaIssue(path=loc, message=_unknown_key_message(model, loc))
+        return SchemaIssue(path=loc, message=_unknown_key_message(model, loc, suggest=suggest))
     value = error.get("input")
     if "[key]" in error["loc"]:
         return SchemaIssue(
@@ -409,7 +403,9 @@ def _describe(value: object) -> str:
     return shorten(type(value).__name__, 40)
 
 
-def _unknown_key_message(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
+def _unknown_key_message(
+    model: type[BaseModel], loc: tuple[str | int, ...], *, suggest: bool = True
+) -> str:
     key = str(loc[-1])
     parent = path_label(loc[:-1])
     if len(loc) >= 3 and loc[0] == "visiting_team" and key in ("reason", "reasons"):
@@ -420,7 +416,7 @@ def _unknown_key_message(model: type[BaseModel], loc: tuple[str | int, ...]) -> 
     known = _known_keys(model, loc[:-1])
     where = f" under `{parent}`" if parent else ""
     hint = ""
-    close = difflib.get_close_matches(key, known, n=1)
+    close = difflib.get_close_matches(key, known, n=1) if suggest else []
     if close:
         hint = f"; did you mean `{close[0]}`?"
     elif known:

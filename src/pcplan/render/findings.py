@@ -16,9 +16,11 @@ def summary(result: CheckResult) -> str:
 
 
 def write_text(result: CheckResult, stream: TextIO) -> None:
-    for f in result.findings:
-        stream.write(f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule}: {f.message}\n")
-    stream.write(summary(result) + "\n")
+    lines = [
+        f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule}: {f.message}\n"
+        for f in result.findings
+    ]
+    stream.write("".join(lines) + summary(result) + "\n")
 
 
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
@@ -43,8 +45,8 @@ def write_github(result: CheckResult, stream: TextIO) -> None:
 
 
 def write_json(result: CheckResult, stream: TextIO) -> None:
-    json.dump(result.as_json(), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    # One write: json.dump writes piece by piece, millions of times for a big report.
+    stream.write(json.dumps(result.as_json(), indent=2, ensure_ascii=False) + "\n")
 
 
 WRITER_BY_FORMAT = {"text": write_text, "github": write_github, "json": write_json}
