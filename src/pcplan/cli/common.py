@@ -130,18 +130,22 @@ def open_directory() -> ProgrammeDir:
 
 
 class Progress:
-    """A progress bar on stderr, only on a terminal and only once loading passes a second."""
+    """A progress bar on stderr, only on a terminal and only once loading passes a second.
 
-    def __init__(self) -> None:
+    Never when piped or with NO_COLOR set: a bar is drawn with escape codes.
+    """
+
+    def __init__(self, stream: Any = None, clock: Callable[[], float] | None = None) -> None:
         import time
 
-        self._clock = time.monotonic
+        from pcplan.render import colour_allowed
+
+        self._stream = stream if stream is not None else sys.stderr
+        self._clock = clock or time.monotonic
         self._started = self._clock()
         self._bar: Any = None
         self._task: Any = None
-        from pcplan.render import is_terminal
-
-        self._enabled = is_terminal(sys.stderr)
+        self._enabled = colour_allowed(self._stream)
 
     def __call__(self, done: int, total: int) -> None:
         if not self._enabled:
@@ -152,12 +156,17 @@ class Progress:
             from rich.console import Console
             from rich.progress import Progress as RichProgress
 
-            self._bar = RichProgress(console=Console(file=sys.stderr), transient=True)
+            console = Console(file=self._stream, force_terminal=True)
+            self._bar = RichProgress(console=console, transient=True)
             self._bar.start()
             self._task = self._bar.add_task("Reading challenges", total=total)
         self._bar.update(self._task, completed=done)
         if done >= total:
             self.close()
+
+    @property
+    def shown(self) -> bool:
+        return self._bar is not None
 
     def close(self) -> None:
         if self._bar is not None:
