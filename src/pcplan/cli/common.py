@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn, TypeVar
 
 import typer
 
@@ -22,6 +22,7 @@ from pcplan.errors import PcplanError
 
 if TYPE_CHECKING:
     from pcplan.checker import Analysis
+    from pcplan.models import Programme
     from pcplan.repo import LoadedFile, ProgrammeDir
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -228,17 +229,40 @@ def under_root(root: Path, path: Path) -> Path | None:
     return root / relative
 
 
-def load_one(reference: str) -> tuple[ProgrammeDir, LoadedFile, Any]:
+class NamedChallenge(NamedTuple):
+    """A challenge named on the command line: its file and how findings show it."""
+
+    directory: ProgrammeDir
+    path: Path
+    display: str
+    outside: list[Path]  # [path] when the file is not under the programme directory
+
+    def analyse(self, as_of: date) -> Analysis:
+        """The whole programme (for cross-file rules), with this file in it."""
+        return analyse_programme(as_of, self.outside)
+
+
+def named_challenge(reference: str) -> NamedChallenge:
+    """A challenge by id or path (exit 2 if there is none)."""
+    from pcplan.repo import find_challenge
+
+    directory = open_directory()
+    path = find_challenge(directory, reference)
+    inside = under_root(directory.root, path)
+    if inside is None:
+        return NamedChallenge(directory, path, str(path), [path])
+    return NamedChallenge(directory, path, directory.display(inside), [])
+
+
+def load_one(reference: str) -> tuple[LoadedFile, Programme | None]:
     """A challenge by id or path, with the programme's registry; exit 1 if it is broken."""
     from pcplan.models import Challenge, Programme
     from pcplan.render.findings import write_text
-    from pcplan.repo import find_challenge, load_file
+    from pcplan.repo import load_file
 
-    programme_dir = open_directory()
-    path = find_challenge(programme_dir, reference)
-    inside = under_root(programme_dir.root, path)
-    display = programme_dir.display(inside) if inside else str(path)
-    loaded = load_file(path, display)
+    named = named_challenge(reference)
+    programme_dir = named.directory
+    loaded = load_file(named.path, named.display)
     programme_file = load_file(
         programme_dir.programme_path,
         programme_dir.display(programme_dir.programme_path),
@@ -255,7 +279,7 @@ def load_one(reference: str) -> tuple[ProgrammeDir, LoadedFile, Any]:
 
         write_text(CheckResult(1, tuple(loaded.findings)), sys.stderr)
         raise typer.Exit(1)
-    return programme_dir, loaded, programme
+    return loaded, programme
 
 
 class ShowFormat(StrEnum):

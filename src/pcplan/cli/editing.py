@@ -5,23 +5,27 @@ from __future__ import annotations
 import sys
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from pcplan.cli.common import (
+    NamedChallenge,
     ShowFormat,
-    analyse_programme,
     app,
     as_of_or_today,
     handles_errors,
+    named_challenge,
     open_directory,
     parse_date,
     today,
-    under_root,
     write_json,
 )
 from pcplan.errors import UsageError
+
+if TYPE_CHECKING:
+    from pcplan.edit import Editor
+    from pcplan.findings import Finding
 
 # ----------------------------------------------------------------------------- new
 
@@ -175,28 +179,33 @@ def new(
 # ----------------------------------------------------------------------------- done
 
 
-def _report_edit(display: str, before: list[Any], as_of: date) -> None:
-    """After an edit: the problems the file has now that it did not have before."""
-    analysis = analyse_programme(as_of)
-    after = analysis.findings.get(display, [])
-    seen = {(f.rule, f.message) for f in before}
-    fresh = [f for f in after if (f.rule, f.message) not in seen and f.severity != "info"]
-    for f in fresh:
-        sys.stdout.write(f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule}: {f.message}\n")
+def _report_edit(named: NamedChallenge, before: list[Finding], as_of: date) -> None:
+    """After an edit, the file's new problems: rules that fire more often than before.
+
+    (A rule that keeps firing with new numbers, such as team.size while a team
+    is being built, is not news.)
+    """
+    from collections import Counter
+
+    from pcplan.render.findings import finding_line
+
+    after = named.analyse(as_of).findings.get(named.display, [])
+    counted = Counter(f.rule for f in before if f.severity != "info")
+    known = {(f.rule, f.message) for f in before}
+    for f in after:
+        if f.severity == "info" or (f.rule, f.message) in known:
+            continue
+        if sum(1 for g in after if g.rule == f.rule and g.severity != "info") > counted[f.rule]:
+            sys.stdout.write(finding_line(f))
 
 
-def _edit_context(reference: str, as_of: date) -> tuple[Any, Any, list[Any]]:
+def _edit_context(reference: str, as_of: date) -> tuple[Editor, NamedChallenge, list[Finding]]:
+    """The file to edit, where it is, and its findings before the edit."""
     from pcplan.edit import Editor
 
-    programme_dir = open_directory()
-    from pcplan.repo import find_challenge
-
-    path = find_challenge(programme_dir, reference)
-    inside = under_root(programme_dir.root, path)
-    display = programme_dir.display(inside) if inside else str(path)
-    analysis = analyse_programme(as_of, [] if inside else [path])
-    before = analysis.findings.get(display, [])
-    return Editor(path), display, before
+    named = named_challenge(reference)
+    before = named.analyse(as_of).findings.get(named.display, [])
+    return Editor(named.path), named, before
 
 
 @app.command()
@@ -221,7 +230,7 @@ def done(
         hint = f"did you mean {close[0]}?" if close else "the steps are " + ", ".join(STEP_KEYS)
         raise UsageError(f"{step}: not a planning step; {hint}")
     day = parse_date(on, "--on") or today()
-    editor, display, before = _edit_context(challenge, today())
+    editor, named, before = _edit_context(challenge, today())
     previous = (
         (editor.data.get("steps") or {}).get(step)
         if isinstance(editor.data.get("steps"), dict)
@@ -230,10 +239,10 @@ def done(
     editor.set_value(("steps",), step, day)
     if editor.save():
         was = f" (was {previous})" if previous not in (None, "") else ""
-        sys.stdout.write(f"{display}: {step} done {day.isoformat()}{was}\n")
+        sys.stdout.write(f"{named.display}: {step} done {day.isoformat()}{was}\n")
     else:
-        sys.stdout.write(f"{display}: {step} was already recorded as done {day.isoformat()}\n")
-    _report_edit(display, before, today())
+        sys.stdout.write(f"{named.display}: {step} was already done {day.isoformat()}\n")
+    _report_edit(named, before, today())
 
 
 # ----------------------------------------------------------------------------- team
@@ -347,13 +356,10 @@ def _valid_name(name: str) -> str:
 def _show_team(challenge: str, day: date, fmt: ShowFormat) -> None:
     from pcplan.overview import confirmed_count
     from pcplan.render import table as tables
-    from pcplan.repo import find_challenge
 
-    directory = open_directory()
-    path = find_challenge(directory, challenge)
-    inside = under_root(directory.root, path)
-    display = directory.display(inside) if inside else str(path)
-    analysis = analyse_programme(day, [] if inside else [path])
+    named = named_challenge(challenge)
+    display = named.display
+    analysis = named.analyse(day)
     context = analysis.context(display)
     if context is None:
         from pcplan.findings import CheckResult
@@ -440,7 +446,7 @@ def _add_member(challenge: str, name: str, authority: str, role: Role, lead: boo
 
     if not re.fullmatch(SLUG_PATTERN, authority):
         raise UsageError(f"--authority {authority}: use the authority's slug, such as `kent`")
-    editor, display, before = _edit_context(challenge, today())
+    editor, named, before = _edit_context(challenge, today())
     try:
         _find_member(editor, name, challenge)
     except UsageError:
@@ -457,20 +463,20 @@ def _add_member(challenge: str, name: str, authority: str, role: Role, lead: boo
     editor.append_item(("visiting_team",), item)
     editor.save()
     sys.stdout.write(
-        f"{display}: added {name} ({authority}, {role.value}"
+        f"{named.display}: added {name} ({authority}, {role.value}"
         f"{', lead' if lead else ''}) as nominated\n"
     )
-    _report_edit(display, before, today())
+    _report_edit(named, before, today())
 
 
 def _set_status(challenge: str, name: str, status: str) -> None:
-    editor, display, before = _edit_context(challenge, today())
+    editor, named, before = _edit_context(challenge, today())
     index = _find_member(editor, name, challenge)
     member = editor.data["visiting_team"][index]
     if member.get("status") == status:
-        sys.stdout.write(f"{display}: {member.get('name')} is already {status}\n")
+        sys.stdout.write(f"{named.display}: {member.get('name')} is already {status}\n")
         return
     editor.set_value(("visiting_team", index), "status", status)
     editor.save()
-    sys.stdout.write(f"{display}: {member.get('name')} is now {status}\n")
-    _report_edit(display, before, today())
+    sys.stdout.write(f"{named.display}: {member.get('name')} is now {status}\n")
+    _report_edit(named, before, today())

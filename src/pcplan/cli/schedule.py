@@ -55,7 +55,7 @@ def schedule(
     from pcplan.schedule import compute_schedule
 
     day = as_of_or_today(as_of)
-    _, loaded, programme = load_one(challenge)
+    loaded, programme = load_one(challenge)
     assert isinstance(loaded.model, Challenge)
     model = loaded.model
     settings = programme.settings if programme else Settings()

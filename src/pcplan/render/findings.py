@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from pcplan.findings import CheckResult
+from pcplan.findings import CheckResult, Finding
 
 
 def summary(result: CheckResult) -> str:
@@ -15,12 +15,13 @@ def summary(result: CheckResult) -> str:
     )
 
 
+def finding_line(f: Finding) -> str:
+    """``path:line:col: severity rule: message`` (SPEC §5)."""
+    return f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule}: {f.message}\n"
+
+
 def write_text(result: CheckResult, stream: TextIO) -> None:
-    lines = [
-        f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule}: {f.message}\n"
-        for f in result.findings
-    ]
-    stream.write("".join(lines) + summary(result) + "\n")
+    stream.write("".join(finding_line(f) for f in result.findings) + summary(result) + "\n")
 
 
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
