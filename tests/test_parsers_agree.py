@@ -23,12 +23,13 @@ import pytest
 
 from pcplan import checker, yamlio
 from pcplan.repo import ProgrammeDir
-from tests.conftest import AS_OF, Run, build_tree, run
+from tests.conftest import AS_OF, CHALLENGE_YAML, PROGRAMME_YAML, Run, build_tree, run
+from tests.test_edit import GOLDEN, Golden, golden
+from tests.test_edit import ID as EDIT_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).parent / "cases"
 EXAMPLE = ROOT / "challenges"
-SOURCES = ("fast", "roundtrip")
 
 EventSource = Callable[[str], Callable[[], Any]]
 
@@ -75,9 +76,7 @@ def _programme_with(root: Path, case: Path) -> Path:
     return directory
 
 
-def _check_with(
-    monkeypatch: pytest.MonkeyPatch, source: str, directory: Path, as_of: str
-) -> Run:
+def _check_with(monkeypatch: pytest.MonkeyPatch, source: str, directory: Path, as_of: str) -> Run:
     """`pcplan check --format json` with every default read going through ``source``."""
     chosen = yamlio.EVENT_SOURCES[source]
     used: list[str] = []
@@ -120,7 +119,7 @@ def test_both_event_sources_are_really_different_parsers() -> None:
     assert yamlio.EVENT_SOURCES["fast"] is not yamlio.EVENT_SOURCES["roundtrip"]
     text = "id: x\n"
     fast = yamlio.EVENT_SOURCES["fast"](text).__self__  # type: ignore[attr-defined]
-    assert type(fast).__module__.startswith("_ruamel_yaml")
+    assert type(fast).__name__ == "CParser" and "_ruamel_yaml" in type(fast).__module__
 
 
 # ----------------------------------------------------------------------------- the cases
@@ -147,6 +146,80 @@ def test_the_example_programme_gives_the_same_findings_with_either_parser(
     roundtrip = _check_with(monkeypatch, "roundtrip", EXAMPLE, as_of)
     assert fast.json()["files_checked"] == len(files) - 1  # programme.yaml is not counted
     _assert_same_check(fast, roundtrip)
+
+
+# ----------------------------------------------------------------------------- by hand
+
+_TOPIC = "topic: Early help and the front door\n"
+_FOLDED = CHALLENGE_YAML.replace("  end: 2027-06-10\n", "  end: 2027-06-11\n") + (
+    "scope: >\n  Early help, the front door\n  and the referral pathway.\n"
+    "waivers:\n  - rule: fieldwork.length\n    reason: >-\n"
+    "      three days agreed: the host\n      asked for an extra day\n"
+)
+
+# Hand-written texts that people produce and that parsers are known to read differently.
+TRICKY: dict[str, str | bytes] = {
+    "trailing-tab": CHALLENGE_YAML.replace(_TOPIC, _TOPIC.replace("\n", "\t\n")),
+    "tab-after-colon": CHALLENGE_YAML.replace("round: 10\n", "round:\t10\n"),
+    "tab-before-comment": CHALLENGE_YAML.replace("round: 10\n", "round: 10\t# tenth\n"),
+    "tabs-in-flow": CHALLENGE_YAML + "feedback:\n  audience: [lead member,\tcabinet]\n",
+    "noncharacter-fffe": CHALLENGE_YAML.replace(_TOPIC, "topic: 'Early help \ufffe'\n"),
+    "escaped-lone-surrogate": CHALLENGE_YAML.replace(_TOPIC, 'topic: "Early \\ud800 help"\n'),
+    "folded-scalars-in-messages": _FOLDED,
+    "empty-values": CHALLENGE_YAML.replace(
+        "  dcs: Alex Morgan\n", "  dcs: Alex Morgan\n  project_manager:\n"
+    ).replace("  dates: 2026-11-02\n", "  dates:\n  scope: 2026-11-10\n  team: ~\n"),
+    "cr-only-line-endings": (CHALLENGE_YAML + "colour: blue\n").replace("\n", "\r"),
+    "crlf-unknown-key": (CHALLENGE_YAML + "colour: blue\n").replace("\n", "\r\n"),
+    "document-markers": "---\n" + CHALLENGE_YAML + "...\n",
+    "explicit-key": CHALLENGE_YAML.replace("id: kent-2027-06\n", "? id\n: kent-2027-06\n"),
+    "flow-trailing-comma": CHALLENGE_YAML.replace(
+        "fieldwork:\n  start: 2027-06-09\n  end: 2027-06-10\n",
+        "fieldwork: {start: 2027-06-09, end: 2027-06-10,}\n",
+    ),
+    "quoted-multiline": CHALLENGE_YAML.replace(
+        _TOPIC, "topic: 'Early help\n\n  and the front door'\nscope: \"a\\\n  b\"\n"
+    ),
+}
+
+
+# Tabs used as separators (after `key:`, before a comment, at a line's end) are
+# valid YAML and libyaml reads them; ruamel.yaml's pure-Python scanner refuses
+# them. pcplan uses that parser only where ruamel.yaml.clib is missing (the
+# package requires it on CPython), so this is a documented limitation of the
+# fallback (docs/architecture.md), pinned here so that a change on either side
+# shows: the fast path reads the file, the fallback gives one `yaml` finding.
+TABS_AS_SEPARATORS = {"trailing-tab", "tab-after-colon", "tab-before-comment"}
+
+
+@pytest.mark.parametrize("name", sorted(set(TRICKY) - TABS_AS_SEPARATORS))
+def test_hand_written_oddities_give_the_same_findings_with_either_parser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    directory = build_tree(
+        tmp_path / "challenges",
+        {"programme.yaml": PROGRAMME_YAML, "kent-2027-06.yaml": TRICKY[name]},
+    )
+    fast = _check_with(monkeypatch, "fast", directory, AS_OF)
+    roundtrip = _check_with(monkeypatch, "roundtrip", directory, AS_OF)
+    _assert_same_check(fast, roundtrip)
+
+
+@pytest.mark.parametrize("name", sorted(TABS_AS_SEPARATORS))
+def test_tabs_as_separators_are_read_by_the_fast_path_and_refused_by_the_fallback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    directory = build_tree(
+        tmp_path / "challenges",
+        {"programme.yaml": PROGRAMME_YAML, "kent-2027-06.yaml": TRICKY[name]},
+    )
+    fast = _check_with(monkeypatch, "fast", directory, AS_OF)
+    roundtrip = _check_with(monkeypatch, "roundtrip", directory, AS_OF)
+    assert [p["rule"] for p in fast.json()["problems"]] == []
+    problems = roundtrip.json()["problems"]
+    assert [p["rule"] for p in problems] == ["yaml"]
+    tab_line = 1 + TRICKY[name].split("\t")[0].count("\n")  # type: ignore[union-attr]
+    assert problems[0]["line"] == tab_line
 
 
 # ----------------------------------------------------------------------------- documents
@@ -181,9 +254,7 @@ def _outcome(source: Path, events: EventSource, *, spans: bool) -> Any:
     "path", _every_file(), ids=lambda p: p.relative_to(ROOT).as_posix().removeprefix("tests/")
 )
 @pytest.mark.parametrize("spans", [False, True], ids=["read", "edit"])
-def test_every_file_parses_to_the_same_document_with_either_parser(
-    path: Path, spans: bool
-) -> None:
+def test_every_file_parses_to_the_same_document_with_either_parser(path: Path, spans: bool) -> None:
     """Data, every key's position and (for edits) every value's span agree."""
     fast = _outcome(path, yamlio.EVENT_SOURCES["fast"], spans=spans)
     roundtrip = _outcome(path, yamlio.EVENT_SOURCES["roundtrip"], spans=spans)
@@ -203,6 +274,34 @@ def _first_difference(left: dict[Any, Any], right: dict[Any, Any]) -> str:
         if left.get(key) != right.get(key):
             return f"{key}: fast {left.get(key)} vs roundtrip {right.get(key)}"
     return "same"
+
+
+# ----------------------------------------------------------------------------- edits
+
+
+def _edit_with(
+    monkeypatch: pytest.MonkeyPatch, source: str, root: Path, case: Golden
+) -> tuple[int, bytes]:
+    directory = build_tree(
+        root / source / "challenges",
+        {"programme.yaml": PROGRAMME_YAML, f"{EDIT_ID}.yaml": golden(case.source)},
+    )
+    with monkeypatch.context() as patch:
+        patch.setattr(yamlio, "_default_events", lambda: yamlio.EVENT_SOURCES[source])
+        result = run(*case.args, directory=directory)
+    assert "Traceback" not in result.stdout + result.stderr, result
+    return result.exit_code, (directory / f"{EDIT_ID}.yaml").read_bytes()
+
+
+@pytest.mark.parametrize("case", GOLDEN, ids=lambda case: case.name)
+def test_every_golden_edit_gives_the_same_bytes_with_either_parser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: Golden
+) -> None:
+    """The editor splices at the spans the parser reports: both must put them in one place."""
+    fast = _edit_with(monkeypatch, "fast", tmp_path, case)
+    roundtrip = _edit_with(monkeypatch, "roundtrip", tmp_path, case)
+    assert fast == (0, golden(f"{case.name}.expected")), fast
+    assert roundtrip == fast
 
 
 # ----------------------------------------------------------------------------- parallel
@@ -275,9 +374,7 @@ def big_programme(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for name, text in BROKEN.items()
     }
     # The same person in two challenges whose fieldwork overlaps, in different chunks.
-    files["aa-first/clash-one.yaml"] = _clash_text(
-        "clash-one", date(2027, 6, 9), lead="Dee Clash"
-    )
+    files["aa-first/clash-one.yaml"] = _clash_text("clash-one", date(2027, 6, 9), lead="Dee Clash")
     files["zz-last/clash-two.yaml"] = _clash_text(
         "clash-two", date(2027, 6, 10), lead="Dee Clash", host="hampshire"
     )
@@ -335,9 +432,9 @@ def test_parallel_check_through_the_cli_matches_one_process(
     calls: list[int] = []
     real = checker._parallel_outcomes
 
-    def spy(*args: Any) -> Iterator[Any]:
-        calls.append(args[-1])
-        return real(*args)
+    def spy(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        calls.append(kwargs["workers"] if "workers" in kwargs else args[-1])
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(checker, "_parallel_outcomes", spy)
     monkeypatch.setattr(checker, "PARALLEL_FROM", 10**9)
@@ -366,4 +463,3 @@ def test_parallel_check_with_the_roundtrip_parser_matches_the_fast_one(
     assert {k: v for k, v in fast.items() if k != "problems"} == {
         k: v for k, v in roundtrip.items() if k != "problems"
     }
-

@@ -170,8 +170,8 @@ def compute_schedule(
             moved = calendar.on_or_before(due)
             if moved != due:
                 due, moved_from = moved, due
-        if done is None and step.key == "fieldwork" and as_of > end:
-            done = end
+        if step.key == "fieldwork" and as_of > end and (done is None or done > as_of):
+            done = end  # fieldwork is done once it is over, whatever was recorded (SPEC §3)
         status = step_status(opens, due, done, as_of, due_soon_days)
         entries.append(StepDates(step, opens, due, done, status, moved_from))
     return Schedule(challenge.id, start, end, as_of, tuple(entries))

@@ -121,8 +121,10 @@ class Source:
 # isolates ("Trojan source"), and the Unicode line/paragraph separators, which
 # YAML parsers count as line breaks where editors do not.
 _CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff\u202a-\u202e\u2066-\u2069\u2028\u2029]"
 )
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u[dD][89a-fA-F]|U0000[dD][89a-fA-F])")
 _LINE_BREAK = re.compile("\r\n|\r|\n")
 MAX_DIGITS = 100
 _INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
@@ -358,8 +360,10 @@ def _syntax_problem(text: str, exc: MarkedYAMLError) -> YamlProblem:
     context = " ".join(str(exc.context or "").split())
     message = f"YAML syntax: {problem}" + (f" ({context})" if context else "")
     if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        before = text[text.rfind("\n", 0, mark.index) + 1 : mark.index]
+        where = "for indentation" if not before.strip() else "as a separator"
         return YamlProblem(
-            "YAML syntax: a tab is used for indentation here; indent with spaces",
+            f"YAML syntax: a tab is used {where} here; use spaces",
             line=line,
             column=column,
         )
@@ -475,7 +479,7 @@ class _Builder:
         if kind is ScalarEvent:
             if self.spans is not None:
                 self._record_span(path, event, event.end_mark, "scalar")
-            return _scalar(event)
+            return _scalar(event, self._text)
         if depth > MAX_DEPTH:
             raise _problem(event, f"nesting deeper than {MAX_DEPTH} levels is not allowed")
         next_event = self._next
@@ -495,7 +499,7 @@ class _Builder:
                     raise _problem(key_event, "a key must be plain text, not a list or mapping")
                 if key_event.anchor is not None or key_event.tag is not None:
                     self._refuse_tags_and_anchors(key_event)
-                key = _scalar(key_event)
+                key = _scalar(key_event, self._text)
                 if key.__class__ is not str:
                     raise _problem(
                         key_event,
@@ -528,7 +532,7 @@ class _Builder:
                     and value_event.anchor is None
                     and value_event.tag is None
                 ):
-                    mapping[key] = _scalar(value_event)
+                    mapping[key] = _scalar(value_event, self._text)
                 else:
                     mapping[key] = self._node(value_event, key_path, depth + 1)
                     if (
@@ -555,7 +559,7 @@ class _Builder:
                     and item_event.anchor is None
                     and item_event.tag is None
                 ):
-                    items.append(_scalar(item_event))
+                    items.append(_scalar(item_event, self._text))
                 else:
                     items.append(self._node(item_event, item_path, depth + 1))
         raise _problem(event, "unexpected YAML content")  # pragma: no cover - parser invariant
@@ -585,7 +589,7 @@ class _Builder:
         )
 
 
-def _scalar(event: Any) -> Any:
+def _scalar(event: Any, text: str) -> Any:
     """A scalar event's value: plain ones resolved, double-quoted ones checked for escapes."""
     value = event.value
     style = event.style
@@ -598,6 +602,16 @@ def _scalar(event: Any) -> Any:
         bad = _CONTROL.search(value)
         if bad is not None:
             raise _problem(event, _control_message(bad.group()) + " (written as an escape)")
+        if _SURROGATE.search(value):  # libyaml refuses these; the pure-Python parser does not
+            escape = _SURROGATE_ESCAPE.search(text, event.start_mark.index, event.end_mark.index)
+            index = escape.start() + 2 if escape else event.start_mark.index
+            line, column = line_col(text, index)
+            raise YamlProblem(
+                "YAML syntax: found invalid Unicode character escape code "
+                "(while parsing a quoted scalar)",
+                line=line,
+                column=column,
+            )
     return value
 
 
