@@ -430,13 +430,13 @@ def test_parallel_check_through_the_cli_matches_one_process(
 ) -> None:
     """`pcplan check` itself, once forced in-process and once forced onto two workers."""
     calls: list[int] = []
-    real = checker._parallel_outcomes
+    real = checker._parallel_batches
 
     def spy(*args: Any, **kwargs: Any) -> Iterator[Any]:
         calls.append(kwargs["workers"] if "workers" in kwargs else args[-1])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(checker, "_parallel_outcomes", spy)
+    monkeypatch.setattr(checker, "_parallel_batches", spy)
     monkeypatch.setattr(checker, "PARALLEL_FROM", 10**9)
     one = run("check", "--format", "json", "--as-of", AS_OF, directory=big_programme)
     assert calls == []

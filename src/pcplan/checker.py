@@ -21,13 +21,19 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from pcplan.dates import WorkingDays, working_days
 from pcplan.findings import CheckResult, Finding, sort_findings
 from pcplan.models import Challenge, Programme
 from pcplan.repo import LoadedFile, ProgrammeDir, challenge_paths, load_file
-from pcplan.rules import RULES, ChallengeContext, FileReport, check_across, check_file
+from pcplan.rules import (
+    RULES,
+    ChallengeContext,
+    FileReport,
+    Gathered,
+    check_across,
+    check_file,
+)
 from pcplan.rules.identity import check_programme_authorities
 
 Progress = Callable[[int, int], None]
@@ -188,22 +194,39 @@ def _analyse(
     targets = [(path, programme_dir.display(path)) for path in paths]
     files: list[LoadedFile] = []
     contexts: list[ChallengeContext] = []
-    reports: list[FileReport] = []
-    outcomes = _outcomes(
+    gathered = Gathered()
+    batches = _batches(
         targets, programme_dir.root, programme, as_of, calendar, progress, jobs, keep, rules
     )
-    for outcome in outcomes:
-        files.append(outcome.loaded)
-        findings[outcome.loaded.display].extend(outcome.loaded.findings)
-        if outcome.report is not None:
-            reports.append(outcome.report)
-        if outcome.context is not None:
-            contexts.append(outcome.context)
-    findings.update(check_across(reports))
+    for batch in batches:
+        files += batch.files
+        contexts += batch.contexts
+        for finding in batch.load_findings:
+            findings[finding.file].append(finding)
+        gathered.merge(batch.gathered)
+    findings.update(check_across(gathered))
     return Analysis(programme_file, files, contexts, dict(findings))
 
 
-def _outcomes(
+@dataclass(slots=True)
+class Batch:
+    """Some challenge files, read and checked on their own: one file, or a worker's chunk."""
+
+    files: list[LoadedFile] = field(default_factory=list)
+    contexts: list[ChallengeContext] = field(default_factory=list)
+    load_findings: list[Finding] = field(default_factory=list)  # `yaml` and `schema`
+    gathered: Gathered = field(default_factory=Gathered)
+
+    def add(self, outcome: FileOutcome) -> None:
+        self.files.append(outcome.loaded)
+        self.load_findings += outcome.loaded.findings
+        if outcome.context is not None:
+            self.contexts.append(outcome.context)
+        if outcome.report is not None:
+            self.gathered.add(outcome.report)
+
+
+def _batches(
     targets: list[tuple[Path, str]],
     root: Path,
     programme: Programme | None,
@@ -213,15 +236,17 @@ def _outcomes(
     jobs: int | None,
     keep: bool,
     rules: bool,
-) -> Iterator[FileOutcome]:
+) -> Iterator[Batch]:
     workers = 1 if keep or not rules else _worker_count(len(targets), jobs)
-    if workers <= 1:
-        for number, (path, display) in enumerate(targets, start=1):
-            yield analyse_file(path, display, programme, as_of, calendar, rules=rules, root=root)
-            if progress is not None:
-                progress(number, len(targets))
+    if workers > 1:
+        yield from _parallel_batches(targets, root, programme, as_of, calendar, progress, workers)
         return
-    yield from _parallel_outcomes(targets, root, programme, as_of, calendar, progress, workers)
+    for number, (path, display) in enumerate(targets, start=1):
+        batch = Batch()
+        batch.add(analyse_file(path, display, programme, as_of, calendar, rules=rules, root=root))
+        yield batch
+        if progress is not None:
+            progress(number, len(targets))
 
 
 def _worker_count(files: int, jobs: int | None) -> int:
@@ -240,7 +265,7 @@ def _worker_count(files: int, jobs: int | None) -> int:
 _SHARED: dict[str, object] = {}
 
 
-def _parallel_outcomes(
+def _parallel_batches(
     targets: list[tuple[Path, str]],
     root: Path,
     programme: Programme | None,
@@ -248,7 +273,7 @@ def _parallel_outcomes(
     calendar: WorkingDays,
     progress: Progress | None,
     workers: int,
-) -> Iterator[FileOutcome]:
+) -> Iterator[Batch]:
     import multiprocessing
 
     calendar.is_working_day(as_of)  # load the bank holidays once, before forking
@@ -257,23 +282,15 @@ def _parallel_outcomes(
     context = multiprocessing.get_context("fork")
     done = 0
     with context.Pool(workers) as pool:
-        for packed in pool.imap(_analyse_chunk, chunks):
-            for path, display, loaded_findings, report in packed:
-                loaded = LoadedFile(Path(path), display, findings=loaded_findings)
-                report_object = FileReport(display, *report) if report is not None else None
-                yield FileOutcome(loaded, None, report_object)
-            done += len(packed)
+        for batch in pool.imap(_analyse_chunk, chunks):
+            yield batch
+            done += len(batch.files)
             if progress is not None:
                 progress(done, len(targets))
     _SHARED.clear()
 
 
-# What a worker sends back for one file: plain tuples and lists, which cost a
-# fraction of what dataclasses do to pickle (the parent does this for every file).
-Packed = tuple[str, str, list[Finding], tuple[Any, ...] | None]
-
-
-def _analyse_chunk(chunk: list[tuple[Path, str]]) -> list[Packed]:
+def _analyse_chunk(chunk: list[tuple[Path, str]]) -> Batch:
     """In a worker: analyse files; only findings, sightings and waivers travel back."""
     programme = _SHARED["programme"]
     as_of = _SHARED["as_of"]
@@ -282,16 +299,12 @@ def _analyse_chunk(chunk: list[tuple[Path, str]]) -> list[Packed]:
     assert isinstance(as_of, date) and isinstance(calendar, WorkingDays)
     assert isinstance(root, Path)
     assert programme is None or isinstance(programme, Programme)
-    packed: list[Packed] = []
+    batch = Batch()
     for path, display in chunk:
         outcome = analyse_file(path, display, programme, as_of, calendar, root=root)
-        report = outcome.report
-        packed.append(
-            (
-                str(path),
-                display,
-                outcome.loaded.findings,
-                None if report is None else (report.findings, report.sightings, report.waivers),
-            )
-        )
-    return packed
+        outcome.context = None  # the rest stays behind: models are costly to send
+        batch.add(outcome)
+        outcome.loaded.document = None
+        outcome.loaded.model = None
+        outcome.loaded.findings = []  # (they travel once, in the batch's load_findings)
+    return batch

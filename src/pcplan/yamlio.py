@@ -499,7 +499,9 @@ class _Builder:
                     raise _problem(key_event, "a key must be plain text, not a list or mapping")
                 if key_event.anchor is not None or key_event.tag is not None:
                     self._refuse_tags_and_anchors(key_event)
-                key = _scalar(key_event, self._text)
+                key = key_event.value
+                if key_event.style or not key or key[0] in _MAYBE_NOT_STRING:
+                    key = _scalar(key_event, self._text)
                 if key.__class__ is not str:
                     raise _problem(
                         key_event,
@@ -532,7 +534,10 @@ class _Builder:
                     and value_event.anchor is None
                     and value_event.tag is None
                 ):
-                    mapping[key] = _scalar(value_event, self._text)
+                    value = value_event.value
+                    if value_event.style or not value or value[0] in _MAYBE_NOT_STRING:
+                        value = _scalar(value_event, self._text)
+                    mapping[key] = value  # (plain text, the common case, handled inline)
                 else:
                     mapping[key] = self._node(value_event, key_path, depth + 1)
                     if (
@@ -559,7 +564,10 @@ class _Builder:
                     and item_event.anchor is None
                     and item_event.tag is None
                 ):
-                    items.append(_scalar(item_event, self._text))
+                    value = item_event.value
+                    if item_event.style or not value or value[0] in _MAYBE_NOT_STRING:
+                        value = _scalar(item_event, self._text)
+                    items.append(value)
                 else:
                     items.append(self._node(item_event, item_path, depth + 1))
         raise _problem(event, "unexpected YAML content")  # pragma: no cover - parser invariant

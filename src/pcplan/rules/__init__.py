@@ -2,8 +2,8 @@
 
 Checking a programme has two passes: :func:`check_file` runs on each valid
 challenge on its own (in a worker process, for a large programme) and returns a
-:class:`FileReport`; :func:`check_across` then runs the cross-file rules on the
-reports' sightings and applies each file's waivers.
+:class:`FileReport`, gathered into one :class:`Gathered`; :func:`check_across`
+then runs the cross-file rules on the sightings and applies each file's waivers.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ __all__ = [
     "RULES",
     "ChallengeContext",
     "FileReport",
+    "Gathered",
     "Problem",
     "Rule",
     "Sighting",
@@ -76,18 +77,43 @@ def check_file(ctx: ChallengeContext) -> FileReport:
     return report
 
 
-def check_across(reports: list[FileReport]) -> dict[str, list[Finding]]:
-    """Cross-file findings added to each report's own, with the waivers applied."""
-    extra: dict[str, list[Finding]] = defaultdict(list)
+@dataclass(slots=True)
+class Gathered:
+    """What the cross-file pass needs of many files, gathered by rule and by file.
+
+    Workers each gather a chunk of files and send one of these back; merging them
+    is a few list extensions, however many files a chunk holds.
+    """
+
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    sightings: dict[str, list[Sighting]] = field(default_factory=dict)
+    waivers: dict[str, list[WaiverNote]] = field(default_factory=dict)
+
+    def add(self, report: FileReport) -> None:
+        self.findings[report.display] = report.findings
+        for rule_id, seen in report.sightings.items():
+            self.sightings.setdefault(rule_id, []).extend(seen)
+        if report.waivers:
+            self.waivers[report.display] = report.waivers
+
+    def merge(self, other: Gathered) -> None:
+        self.findings.update(other.findings)
+        for rule_id, seen in other.sightings.items():
+            self.sightings.setdefault(rule_id, []).extend(seen)
+        self.waivers.update(other.waivers)
+
+
+def check_across(gathered: Gathered) -> dict[str, list[Finding]]:
+    """Every valid file's findings: its own, the cross-file rules', with its waivers applied."""
+    findings = {display: list(found) for display, found in gathered.findings.items()}
     for rule in _REPO_RULES:
         assert rule.repo_check is not None
         by_value: dict[Hashable, list[Sighting]] = defaultdict(list)
-        for report in reports:
-            for sighting in report.sightings.get(rule.id, ()):
-                by_value[sighting.value].append(sighting)
+        for sighting in gathered.sightings.get(rule.id, ()):
+            by_value[sighting.value].append(sighting)
         shared = [group for group in by_value.values() if len(group) > 1]
         for sighting, message in rule.repo_check(shared):
-            extra[sighting.display].append(
+            findings[sighting.display].append(
                 Finding(
                     sighting.display,
                     sighting.line,
@@ -97,9 +123,6 @@ def check_across(reports: list[FileReport]) -> dict[str, list[Finding]]:
                     message,
                 )
             )
-    return {
-        report.display: apply_waivers(
-            report.display, report.waivers, report.findings + extra.get(report.display, [])
-        )
-        for report in reports
-    }
+    for display, notes in gathered.waivers.items():
+        findings[display] = apply_waivers(display, notes, findings[display])
+    return findings
