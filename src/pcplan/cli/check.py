@@ -41,7 +41,9 @@ def check(
     ] = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Check as of this date (YYYY-MM-DD); default today."),
+        typer.Option(
+            "--as-of", metavar="DATE", help="Check as of this date (YYYY-MM-DD); default today."
+        ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     fmt: Annotated[

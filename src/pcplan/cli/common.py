@@ -81,6 +81,7 @@ def main_options(
         typer.Option(
             "--dir",
             envvar="PCPLAN_DIR",
+            metavar="DIR",
             help="The programme directory (programme.yaml and one file per challenge).",
             show_default=True,
         ),
@@ -196,9 +197,12 @@ def analyse_programme(
 
 def report_unreadable(analysis: Analysis) -> None:
     """Commands other than `check` mention files they could not use, on stderr."""
-    broken = [f.display for f in analysis.files if f.model is None]
     if analysis.programme is None:
-        broken.insert(0, analysis.programme_file.display)
+        sys.stderr.write(
+            f"pcplan: {analysis.programme_file.display} cannot be read, so its authorities, "
+            "people and settings are not used here; run `pcplan check` for details\n"
+        )
+    broken = [f.display for f in analysis.files if f.model is None]
     if broken:
         shown = ", ".join(broken[:5]) + (f" and {len(broken) - 5} more" if len(broken) > 5 else "")
         sys.stderr.write(

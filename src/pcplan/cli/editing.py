@@ -46,11 +46,14 @@ def new(
         str | None, typer.Option("--host", help="Host authority slug, e.g. kent.")
     ] = None,
     fieldwork: Annotated[
-        str | None, typer.Option("--fieldwork", help="First day of fieldwork (YYYY-MM-DD).")
+        str | None,
+        typer.Option("--fieldwork", metavar="DATE", help="First day of fieldwork (YYYY-MM-DD)."),
     ] = None,
     end: Annotated[
         str | None,
-        typer.Option("--end", help="Last day of fieldwork; default the next working day."),
+        typer.Option(
+            "--end", metavar="DATE", help="Last day of fieldwork; default the next working day."
+        ),
     ] = None,
     round_number: Annotated[int | None, typer.Option("--round", help="Round number.")] = None,
     topic: Annotated[str | None, typer.Option("--topic", help="Self-assessment topic.")] = None,
@@ -63,7 +66,10 @@ def new(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Today, for the schedule's headline.", hidden=True)
+        str | None,
+        typer.Option(
+            "--as-of", metavar="DATE", help="Today, for the schedule's headline.", hidden=True
+        ),
     ] = None,
 ) -> None:
     """Scaffold a new challenge file with every section commented, and print its schedule.
@@ -166,7 +172,8 @@ def new(
         calendar=working_days(),
         as_of=day,
     )
-    errors = [f for f in check_file(context).findings if f.severity == "error"]
+    found = check_file(context).findings
+    errors = [f for f in found if f.severity == "error"]
     if errors:  # a file made by `new` checks with no errors (SPEC §4)
         raise UsageError("; ".join(f.message for f in errors) + "; nothing written")
     write_atomic(target, text.encode("utf-8"), expected=current_bytes(target))
@@ -174,9 +181,34 @@ def new(
     result = compute_schedule(checked, programme.settings, day)
     for line in headline(checked, result, programme.authorities[host]):
         sys.stdout.write(line + "\n")
+    from pcplan.render.findings import finding_line
+
+    for finding in found:  # (late steps are in the headline already)
+        if finding.severity == "warning" and finding.rule not in ("steps.overdue", "team.missing"):
+            sys.stdout.write(finding_line(finding))
 
 
 # ----------------------------------------------------------------------------- done
+
+
+def _say_if_not_applicable(named: NamedChallenge, step: str, editor: Editor) -> None:
+    """Steps 14-15 apply only when the host opted into the review (SPEC §3): say so."""
+    review = editor.data.get("review")
+    review = review if isinstance(review, dict) else {}
+    visit = review.get("visit")
+    visit = visit if isinstance(visit, dict) else {}
+    reasons = {
+        "impact_review": "review.opted_in is not true",
+        "impact_visit": "review.opted_in and review.visit.requested are not both true",
+    }
+    applies = review.get("opted_in") is True and (
+        step != "impact_visit" or visit.get("requested") is True
+    )
+    if step in reasons and not applies:
+        sys.stdout.write(
+            f"{named.display}: note: step `{step}` does not apply to this challenge "
+            f"({reasons[step]}); recorded anyway\n"
+        )
 
 
 def _report_edit(named: NamedChallenge, before: list[Finding], as_of: date) -> None:
@@ -214,7 +246,10 @@ def done(
     challenge: Annotated[str, typer.Argument(help="A challenge id or the path of its file.")],
     step: Annotated[str, typer.Argument(help="The step's key, e.g. scope or reading_pack.")],
     on: Annotated[
-        str | None, typer.Option("--on", help="The day it was done (YYYY-MM-DD); default today.")
+        str | None,
+        typer.Option(
+            "--on", metavar="DATE", help="The day it was done (YYYY-MM-DD); default today."
+        ),
     ] = None,
 ) -> None:
     """Record a planning step as done, changing only that line of the file.
@@ -237,6 +272,7 @@ def done(
         else None
     )
     editor.set_value(("steps",), step, day)
+    _say_if_not_applicable(named, step, editor)
     if editor.save():
         was = f" (was {previous})" if previous not in (None, "") else ""
         sys.stdout.write(f"{named.display}: {step} done {day.isoformat()}{was}\n")
@@ -301,7 +337,7 @@ def team(
     role: Annotated[Role | None, typer.Option("--role", help="add: their role.")] = None,
     lead: Annotated[bool, typer.Option("--lead", help="add: they lead the visiting team.")] = False,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="show: the rules as of this date.")
+        str | None, typer.Option("--as-of", metavar="DATE", help="show: the rules as of this date.")
     ] = None,
     fmt: Annotated[
         ShowFormat, typer.Option("--format", help="show: table, markdown or json.")
@@ -403,8 +439,11 @@ def _show_team(challenge: str, day: date, fmt: ShowFormat) -> None:
     tables.write(people, fmt.value, sys.stdout)
     sys.stdout.write("\n")
     verdicts = tables.Table(["rule", "result"])
+    composition = TEAM_RULES[: TEAM_RULES.index("team.practitioners") + 1]
     for rule, hits in results:
-        if not hits:
+        if not hits and not members and rule in composition:
+            verdicts.add([rule, "n/a: no visiting team yet"])  # (SPEC §4: team.missing instead)
+        elif not hits:
             verdicts.add([rule, "ok"])
         for f in hits:
             style = {"error": "bold red", "warning": "yellow"}.get(f.severity)

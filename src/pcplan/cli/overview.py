@@ -28,7 +28,7 @@ from pcplan.errors import UsageError
 @handles_errors
 def status(
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="As of this date; default today.")
+        str | None, typer.Option("--as-of", metavar="DATE", help="As of this date; default today.")
     ] = None,
     round_number: Annotated[int | None, typer.Option("--round", help="Only this round.")] = None,
     fmt: Annotated[ShowFormat, typer.Option("--format", help="table, markdown or json.")] = (
@@ -66,9 +66,11 @@ class DueFormat(StrEnum):
 @app.command()
 @handles_errors
 def due(
-    within: Annotated[str, typer.Option("--within", help="How far ahead: 14d, 3w or 2m.")] = "14d",
+    within: Annotated[
+        str, typer.Option("--within", metavar="PERIOD", help="How far ahead: 14d, 3w or 2m.")
+    ] = "14d",
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="As of this date; default today.")
+        str | None, typer.Option("--as-of", metavar="DATE", help="As of this date; default today.")
     ] = None,
     fmt: Annotated[DueFormat, typer.Option("--format", help="table, markdown, json or ics.")] = (
         DueFormat.table
@@ -126,7 +128,7 @@ def calendar(
         Path | None, typer.Option("--out", help="Write the ICS here, not stdout.")
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="As of this date.", hidden=True)
+        str | None, typer.Option("--as-of", metavar="DATE", help="As of this date.", hidden=True)
     ] = None,
 ) -> None:
     """One ICS calendar of fieldwork and every step's deadline, for all or for one person.
@@ -167,7 +169,8 @@ def calendar(
     from pcplan.edit import replace_file
 
     replace_file(out, data)
-    sys.stderr.write(f"wrote {out}: {len(events)} events from {len(contexts)} challenges\n")
+    count = f"{len(contexts)} challenge{'' if len(contexts) == 1 else 's'}"
+    sys.stderr.write(f"wrote {out}: {len(events)} events from {count}\n")
 
 
 # ----------------------------------------------------------------------------- timebank
@@ -180,7 +183,7 @@ def timebank(
         ShowFormat.table
     ),
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="As of this date.", hidden=True)
+        str | None, typer.Option("--as-of", metavar="DATE", help="As of this date.", hidden=True)
     ] = None,
 ) -> None:
     """Per authority: challenges hosted and led, members contributed, and the balance (¶18).

@@ -33,7 +33,8 @@ class ScheduleFormat(StrEnum):
 def schedule(
     challenge: Annotated[str, typer.Argument(help="A challenge id or the path of its file.")],
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Statuses as of this date; default today.")
+        str | None,
+        typer.Option("--as-of", metavar="DATE", help="Statuses as of this date; default today."),
     ] = None,
     fmt: Annotated[
         ScheduleFormat,

@@ -72,7 +72,9 @@ def due_table(
     as_of: date,
     horizon: date,
 ) -> Table:
-    table = Table(["due", "challenge", "step", "what", "who", "status"])
+    table = Table(
+        ["due", "challenge", "step", "what", "who", "status"], wrap=("step", "what", "who")
+    )
     table.heading = [
         f"Overdue, or due by {show_date(horizon)} (as of {show_date(as_of)}): "
         f"{_plural(len(items), 'step')}"
