@@ -33,7 +33,8 @@ def status_table(rows: list[StatusRow], programme: Programme | None, as_of: date
             "team",
             "errors",
             "warnings",
-        ]
+        ],
+        wrap=("host", "next step"),  # on a narrow terminal the id and the dates never break
     )
     name = programme.name if programme else "Peer challenges"
     table.heading = [f"{name}: {_plural(len(rows), 'challenge')} as of {show_date(as_of)}"]

@@ -77,6 +77,11 @@ def write_rich(table: Table, stream: TextIO) -> None:
     from rich.text import Text
 
     colour = colour_allowed(stream)
+    widths = table.widths()
+    wraps = [
+        width > SHORT if table.wrap is None else column in table.wrap
+        for column, width in zip(table.columns, widths, strict=True)
+    ]
     # Without colour, no escape codes at all (not even bold): color_system=None.
     console = Console(
         file=stream,
@@ -85,18 +90,21 @@ def write_rich(table: Table, stream: TextIO) -> None:
         force_terminal=True,
         color_system="auto" if colour else None,
     )
+    # Rich drops whole columns rather than draw a table narrower than its unbreakable
+    # columns; on a terminal that small, draw it that wide and let the terminal wrap.
+    unbreakable = sum(w for w, wrap in zip(widths, wraps, strict=True) if not wrap)
+    narrowest = unbreakable + 6 * wraps.count(True) + 3 * (len(widths) - 1)
+    console.width = max(console.width, narrowest)
     for number, line in enumerate(table.heading):
         console.print(Text(line, style="bold" if number == 0 else ""))
-    widths = table.widths()
     for title, rows in table.groups():
         if title is not None:
             console.print(Text(title, style="bold underline"))
         rich_table = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-        for column, width in zip(table.columns, widths, strict=True):
-            wraps = width > SHORT if table.wrap is None else column in table.wrap
-            if wraps:  # titles and names wrap at word boundaries when the terminal is narrow
+        for column, width, wrap in zip(table.columns, widths, wraps, strict=True):
+            if wrap:  # titles and names wrap at word boundaries when the terminal is narrow
                 rich_table.add_column(Text(column), overflow="fold", ratio=1)
-            else:  # dates and statuses are never broken across lines
+            else:  # ids, dates and statuses are never broken across lines
                 rich_table.add_column(Text(column), no_wrap=True, min_width=width)
         for index in rows:
             style = table.styles[index]
