@@ -195,10 +195,9 @@ def _analyse(
     files: list[LoadedFile] = []
     contexts: list[ChallengeContext] = []
     gathered = Gathered()
-    batches = _batches(
-        targets, programme_dir.root, programme, as_of, calendar, progress, jobs, keep, rules
-    )
-    for batch in batches:
+    job = Job(programme_dir.root, programme, as_of, calendar, rules)
+    workers = 1 if keep or not rules else _worker_count(len(targets), jobs)
+    for batch in _batches(targets, job, progress, workers):
         files += batch.files
         contexts += batch.contexts
         for finding in batch.load_findings:
@@ -226,24 +225,37 @@ class Batch:
             self.gathered.add(outcome.report)
 
 
+@dataclass(frozen=True, slots=True)
+class Job:
+    """What every file of one analysis is checked against."""
+
+    root: Path
+    programme: Programme | None
+    as_of: date
+    calendar: WorkingDays
+    rules: bool = True
+
+    def run(self, path: Path, display: str) -> FileOutcome:
+        return analyse_file(
+            path,
+            display,
+            self.programme,
+            self.as_of,
+            self.calendar,
+            rules=self.rules,
+            root=self.root,
+        )
+
+
 def _batches(
-    targets: list[tuple[Path, str]],
-    root: Path,
-    programme: Programme | None,
-    as_of: date,
-    calendar: WorkingDays,
-    progress: Progress | None,
-    jobs: int | None,
-    keep: bool,
-    rules: bool,
+    targets: list[tuple[Path, str]], job: Job, progress: Progress | None, workers: int
 ) -> Iterator[Batch]:
-    workers = 1 if keep or not rules else _worker_count(len(targets), jobs)
     if workers > 1:
-        yield from _parallel_batches(targets, root, programme, as_of, calendar, progress, workers)
+        yield from _parallel_batches(targets, job, progress, workers)
         return
     for number, (path, display) in enumerate(targets, start=1):
         batch = Batch()
-        batch.add(analyse_file(path, display, programme, as_of, calendar, rules=rules, root=root))
+        batch.add(job.run(path, display))
         yield batch
         if progress is not None:
             progress(number, len(targets))
@@ -261,47 +273,38 @@ def _worker_count(files: int, jobs: int | None) -> int:
     return max(1, min(cores, files // CHUNK))
 
 
-# Set in the parent before forking; read by the workers (copy-on-write, not pickled).
-_SHARED: dict[str, object] = {}
+# The job of the running analysis, set in the parent before forking and read by
+# the workers (inherited with the process, never pickled).
+_SHARED: dict[str, Job] = {}
 
 
 def _parallel_batches(
-    targets: list[tuple[Path, str]],
-    root: Path,
-    programme: Programme | None,
-    as_of: date,
-    calendar: WorkingDays,
-    progress: Progress | None,
-    workers: int,
+    targets: list[tuple[Path, str]], job: Job, progress: Progress | None, workers: int
 ) -> Iterator[Batch]:
     import multiprocessing
 
-    calendar.is_working_day(as_of)  # load the bank holidays once, before forking
-    _SHARED.update(programme=programme, as_of=as_of, calendar=calendar, root=root)
+    job.calendar.is_working_day(job.as_of)  # load the bank holidays once, before forking
+    _SHARED["job"] = job
     chunks = [targets[start : start + CHUNK] for start in range(0, len(targets), CHUNK)]
     context = multiprocessing.get_context("fork")
     done = 0
-    with context.Pool(workers) as pool:
-        for batch in pool.imap(_analyse_chunk, chunks):
-            yield batch
-            done += len(batch.files)
-            if progress is not None:
-                progress(done, len(targets))
-    _SHARED.clear()
+    try:
+        with context.Pool(workers) as pool:
+            for batch in pool.imap(_analyse_chunk, chunks):
+                yield batch
+                done += len(batch.files)
+                if progress is not None:
+                    progress(done, len(targets))
+    finally:
+        _SHARED.clear()
 
 
 def _analyse_chunk(chunk: list[tuple[Path, str]]) -> Batch:
     """In a worker: analyse files; only findings, sightings and waivers travel back."""
-    programme = _SHARED["programme"]
-    as_of = _SHARED["as_of"]
-    calendar = _SHARED["calendar"]
-    root = _SHARED["root"]
-    assert isinstance(as_of, date) and isinstance(calendar, WorkingDays)
-    assert isinstance(root, Path)
-    assert programme is None or isinstance(programme, Programme)
+    job = _SHARED["job"]
     batch = Batch()
     for path, display in chunk:
-        outcome = analyse_file(path, display, programme, as_of, calendar, root=root)
+        outcome = job.run(path, display)
         outcome.context = None  # the rest stays behind: models are costly to send
         batch.add(outcome)
         outcome.loaded.document = None
