@@ -25,7 +25,7 @@ from pathlib import Path
 from pcplan.dates import WorkingDays, working_days
 from pcplan.findings import CheckResult, Finding, sort_findings
 from pcplan.models import Challenge, Programme
-from pcplan.repo import LoadedFile, ProgrammeDir, challenge_paths, load_file
+from pcplan.repo import LoadedFile, ProgrammeDir, challenge_paths, load_file, load_programme
 from pcplan.rules import (
     RULES,
     ChallengeContext,
@@ -170,11 +170,7 @@ def _analyse(
     rules: bool,
 ) -> Analysis:
     calendar = calendar or working_days()
-    programme_file = load_file(
-        programme_dir.programme_path,
-        programme_dir.display(programme_dir.programme_path),
-        programme=True,
-    )
+    programme_file = load_programme(programme_dir)
     programme = programme_file.model if isinstance(programme_file.model, Programme) else None
     findings: dict[str, list[Finding]] = defaultdict(list)
     findings[programme_file.display].extend(programme_file.findings)

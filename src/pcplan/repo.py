@@ -90,6 +90,12 @@ def challenge_paths(programme_dir: ProgrammeDir) -> list[Path]:
     return found
 
 
+def load_programme(programme_dir: ProgrammeDir) -> LoadedFile:
+    """programme.yaml, read and validated; its findings say why when it cannot be used."""
+    path = programme_dir.programme_path
+    return load_file(path, programme_dir.display(path), programme=True)
+
+
 def _within(path: Path, root: Path) -> bool:
     try:
         path.resolve().relative_to(root.resolve())

@@ -262,16 +262,12 @@ def load_one(reference: str) -> tuple[LoadedFile, Programme | None]:
     """A challenge by id or path, with the programme's registry; exit 1 if it is broken."""
     from pcplan.models import Challenge, Programme
     from pcplan.render.findings import write_text
-    from pcplan.repo import load_file
+    from pcplan.repo import load_file, load_programme
 
     named = named_challenge(reference)
     programme_dir = named.directory
     loaded = load_file(named.path, named.display)
-    programme_file = load_file(
-        programme_dir.programme_path,
-        programme_dir.display(programme_dir.programme_path),
-        programme=True,
-    )
+    programme_file = load_programme(programme_dir)
     programme = programme_file.model if isinstance(programme_file.model, Programme) else None
     if programme is None:
         sys.stderr.write(

@@ -82,7 +82,7 @@ def new(
     from pcplan.edit import current_bytes, write_atomic
     from pcplan.models import SLUG_PATTERN, Programme, validate_challenge
     from pcplan.render.schedule import headline
-    from pcplan.repo import challenge_paths, load_file
+    from pcplan.repo import challenge_paths, load_programme
     from pcplan.rules import ChallengeContext, check_file
     from pcplan.rules.identity import unknown_authority_message
     from pcplan.scaffold import NewChallenge, challenge_text, default_id, schema_reference
@@ -91,11 +91,7 @@ def new(
 
     day = as_of_or_today(as_of)
     programme_dir = open_directory()
-    programme_file = load_file(
-        programme_dir.programme_path,
-        programme_dir.display(programme_dir.programme_path),
-        programme=True,
-    )
+    programme_file = load_programme(programme_dir)
     programme = programme_file.model
     if not isinstance(programme, Programme):
         raise UsageError(
@@ -473,11 +469,11 @@ def _find_member(editor: Any, name: str, challenge: str) -> int:
 
 def _add_member(challenge: str, name: str, authority: str, role: Role, lead: bool) -> None:
     from pcplan.models import SLUG_PATTERN, Programme
-    from pcplan.repo import load_file
+    from pcplan.repo import load_programme
     from pcplan.rules.identity import unknown_authority_message
 
     directory = open_directory()
-    programme = load_file(directory.programme_path, "programme.yaml", programme=True).model
+    programme = load_programme(directory).model
     if isinstance(programme, Programme) and authority not in programme.authorities:
         known = programme.authorities
         raise UsageError(f"--authority {authority}: {unknown_authority_message(authority, known)}")
