@@ -258,7 +258,7 @@ KENT = _challenge(
 )
 
 # A team of three core members (team.size) with one practitioner (team.practitioners):
-# two errors; the partner is extra to the core team but still contributes time.
+# two errors; the partner is extra to the core team and never counts in the time-bank (SPEC §2).
 HAMPSHIRE = _challenge(
     "hampshire-2027-07",
     11,
@@ -585,9 +585,9 @@ def test_due_table_lists_the_ids_by_date(progdir: Path) -> None:
 # ----------------------------------------------------------------------------- time-bank
 
 TIMEBANK = {
-    # hosted, led (lead not declined), members (non-lead, not declined, partners too)
+    # hosted, led (lead not declined), members (non-lead, not declined, never partners, SPEC §2)
     "hampshire": {"hosted": 1, "led": 1, "members": 2, "balance": 2},
-    "kent": {"hosted": 1, "led": 0, "members": 4, "balance": 3},
+    "kent": {"hosted": 1, "led": 0, "members": 2, "balance": 1},
     "medway": {"hosted": 1, "led": 2, "members": 1, "balance": 2},
     "oxfordshire": {"hosted": 0, "led": 1, "members": 2, "balance": 3},
     "portsmouth": {"hosted": 0, "led": 0, "members": 0, "balance": 0},
@@ -926,8 +926,8 @@ def _example_timebank() -> dict[str, dict[str, int]]:
         challenge = yaml.load(path.read_text("utf-8"))
         bank[challenge["host"]["authority"]]["hosted"] += 1
         for member in challenge.get("visiting_team") or []:
-            if member.get("status") == "declined":
-                continue
+            if member.get("status") == "declined" or member.get("role") == "partner":
+                continue  # partners never count in the time-bank (SPEC §2)
             bank[member["authority"]]["led" if member.get("lead") else "members"] += 1
     for row in bank.values():
         row["balance"] = row["led"] + row["members"] - row["hosted"]

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -24,6 +25,7 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
@@ -137,14 +139,113 @@ class _Model(BaseModel):
 # ----------------------------------------------------------------- programme.yaml
 
 
+def _check_latitude(location: list[float]) -> list[float]:
+    if not -90 <= location[0] <= 90:
+        raise PydanticCustomError(
+            "latitude", "the first number is the latitude, between -90 and 90; write [lat, lon]"
+        )
+    return location
+
+
+# [latitude, longitude] of an authority's main offices: geography for matching (¶18).
+Location = Annotated[
+    list[Annotated[float, Field(ge=-180, le=180)]],
+    Field(min_length=2, max_length=2),
+    AfterValidator(_check_latitude),
+]
+
+
+class Authority(_Model):
+    """An authority written out as a mapping: its name and where its offices are."""
+
+    name: Name
+    location: Location | None = None
+
+
+class Period(_Model):
+    """A stretch of days, both ends included (``{from: …, to: …}``)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+    start: IsoDate = Field(alias="from")
+    end: IsoDate = Field(alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise PydanticCustomError(
+                "period_order", "`to` is before `from`; the period runs from `from` to `to`"
+            )
+        return self
+
+
+def _one_employer(entry: Person | Member) -> None:
+    """A person works for an authority, or (a partner, ¶21) for an organisation: not both."""
+    if entry.authority is not None and entry.organisation is not None:
+        raise PydanticCustomError("employer_both", "give `authority` or `organisation`, not both")
+    if entry.organisation is not None and entry.role != "partner":
+        raise PydanticCustomError(
+            "organisation_not_partner",
+            "`organisation` is for partners from outside the councils (role: partner); "
+            "others give `authority`",
+        )
+    if entry.authority is None and entry.organisation is None:
+        raise PydanticCustomError(
+            "employer_missing",
+            "missing required key `authority` (a partner may give `organisation` instead)",
+        )
+
+
 class Person(_Model):
     """Someone in the programme's registry."""
 
     name: Name
-    authority: Slug
+    authority: Slug | None = None
+    organisation: Slug | None = None
     role: Role
     previous_authorities: Annotated[list[Slug], NULL_LIST] = []
     expertise: Annotated[list[Text], NULL_LIST] = []
+    unavailable: Annotated[list[Period], NULL_LIST] = []
+    not_with: Annotated[list[Name], NULL_LIST] = []
+
+    @model_validator(mode="after")
+    def _employer(self) -> Person:
+        _one_employer(self)
+        return self
+
+    @property
+    def employer(self) -> str:
+        """The authority's or organisation's slug."""
+        return self.authority or self.organisation or ""
+
+
+class PrivateConstraint(_Model):
+    """An entry of the private file (env PCPLAN_PRIVATE): who a person is never with (¶22)."""
+
+    name: Name
+    not_with: Annotated[list[Name], NULL_LIST] = []
+
+
+class Private(_Model):
+    """The private constraints file: ``people: [{name, not_with}]``, kept out of the shared repo."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        json_schema_extra={"title": "pcplan private constraints"},
+    )
+
+    people: Annotated[list[PrivateConstraint], NULL_LIST] = []
+
+
+class MatchingWeights(_Model):
+    """Weights of the matching score (SPEC §8)."""
+
+    skills: Annotated[float, Field(ge=0, le=1000)] = 4
+    travel: Annotated[float, Field(ge=0, le=1000)] = 1
+    timebank: Annotated[float, Field(ge=0, le=1000)] = 2
+    spread: Annotated[float, Field(ge=0, le=1000)] = 1
 
 
 class Settings(_Model):
@@ -152,6 +253,9 @@ class Settings(_Model):
 
     response_document_weeks: Annotated[int, Field(ge=1, le=104)] | None = None
     due_soon_days: Annotated[int, Field(ge=0, le=366)] = 7
+    reading_pack_max_pages: Annotated[int, Field(ge=1, le=100_000)] = 100
+    visits_per_round: Annotated[int, Field(ge=1, le=100)] = 1
+    matching: Annotated[MatchingWeights, NULL_MAPPING] = MatchingWeights()
 
 
 class Programme(_Model):
@@ -166,9 +270,24 @@ class Programme(_Model):
 
     name: Name
     programme_manager: OptionalName = None
-    authorities: dict[Slug, Name]
+    authorities: dict[Slug, Name | Authority]
+    organisations: Annotated[dict[Slug, Name], NULL_MAPPING] = {}
     people: Annotated[list[Person], NULL_LIST] = []
     settings: Annotated[Settings, NULL_MAPPING] = Settings()
+
+    def authority_name(self, slug: str) -> str | None:
+        """An authority's display name (None when it is not listed)."""
+        entry = self.authorities.get(slug)
+        return entry.name if isinstance(entry, Authority) else entry
+
+    def employer_name(self, slug: str) -> str | None:
+        """An authority's or a partner organisation's display name."""
+        return self.authority_name(slug) or self.organisations.get(slug)
+
+    def location(self, slug: str) -> list[float] | None:
+        """Where an authority's offices are, when programme.yaml says."""
+        entry = self.authorities.get(slug)
+        return entry.location if isinstance(entry, Authority) else None
 
 
 # ----------------------------------------------------------------- a challenge file
@@ -189,10 +308,21 @@ class Member(_Model):
     """A visiting team member. A declined nomination never records a reason (¶22)."""
 
     name: Name
-    authority: Slug
+    authority: Slug | None = None
+    organisation: Slug | None = None
     role: Role
     lead: bool = False
     status: MemberStatus = "nominated"
+
+    @model_validator(mode="after")
+    def _employer(self) -> Member:
+        _one_employer(self)
+        return self
+
+    @property
+    def employer(self) -> str:
+        """The authority's or organisation's slug."""
+        return self.authority or self.organisation or ""
 
 
 class LeadConsent(_Model):
@@ -305,6 +435,10 @@ def validate_programme(data: dict[str, Any]) -> Programme | list[SchemaIssue]:
     return validate(Programme, data)
 
 
+def validate_private(data: dict[str, Any]) -> Private | list[SchemaIssue]:
+    return validate(Private, data)
+
+
 def _issue(model: type[BaseModel], error: Any, *, suggest: bool = True) -> SchemaIssue:
     loc = tuple(part for part in error["loc"] if not _is_pydantic_marker(part))
     kind = error["type"]
@@ -333,7 +467,7 @@ def _issue(model: type[BaseModel], error: Any, *, suggest: bool = True) -> Schem
         return SchemaIssue(
             path=loc, message=f"`{field}` must be one of {expected}; got {_show(value)}"
         )
-    if kind in ("impossible_date", "date_not_datetime", "iso_date"):
+    if kind in _OWN_ERRORS:
         return SchemaIssue(path=loc, message=f"`{field}`: {error['msg']}")
     expected = _EXPECTED.get(kind)
     if expected is not None:
@@ -349,6 +483,19 @@ def _issue(model: type[BaseModel], error: Any, *, suggest: bool = True) -> Schem
         )
     return SchemaIssue(path=loc, message=f"`{field}`: {error['msg']} (got {_describe(value)})")
 
+
+_OWN_ERRORS = frozenset(
+    (
+        "impossible_date",
+        "date_not_datetime",
+        "iso_date",
+        "latitude",
+        "period_order",
+        "employer_both",
+        "employer_missing",
+        "organisation_not_partner",
+    )
+)
 
 _EXPECTED = {
     "string_type": "text",
@@ -436,7 +583,8 @@ def _known_keys(model: type[BaseModel], parent: tuple[str | int, ...]) -> list[s
         current = _model_in(field.annotation)
         if current is None:
             return []
-    return list(getattr(current, "model_fields", {}))
+    fields = getattr(current, "model_fields", {})
+    return [field.alias or name for name, field in fields.items()]
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

@@ -192,14 +192,16 @@ def timebank(
 ) -> list[TimebankRow]:
     """Per authority: challenges hosted and led, members contributed, and the balance (¶18)."""
     counts: dict[str, list[int]] = {}
-    names = dict(programme.authorities) if programme else {}
+    names: dict[str, str] = {}
+    if programme is not None:
+        names = {slug: programme.authority_name(slug) or slug for slug in programme.authorities}
     for slug in names:
         counts[slug] = [0, 0, 0]
     for ctx in contexts:
         challenge = ctx.challenge
         counts.setdefault(challenge.host.authority, [0, 0, 0])[0] += 1
-        for _, member in active_members(challenge):
-            tally = counts.setdefault(member.authority, [0, 0, 0])
+        for _, member in core_members(challenge):  # partners never count (SPEC §2)
+            tally = counts.setdefault(member.employer, [0, 0, 0])
             if member.lead:
                 tally[1] += 1
             else:

@@ -145,7 +145,7 @@ def new(
         id=challenge_id,
         round=int(round_number),
         host=host,
-        host_name=programme.authorities[host],
+        host_name=programme.authority_name(host) or host,
         host_dcs=str(host_dcs),
         topic=str(topic),
         start=start,
@@ -175,7 +175,7 @@ def new(
     write_atomic(target, text.encode("utf-8"), expected=current_bytes(target))
     sys.stdout.write(f"{programme_dir.display(target)}\n")
     result = compute_schedule(checked, programme.settings, day)
-    for line in headline(checked, result, programme.authorities[host]):
+    for line in headline(checked, result, programme.authority_name(host)):
         sys.stdout.write(line + "\n")
     from pcplan.render.findings import finding_line
 
@@ -425,7 +425,7 @@ def _show_team(challenge: str, day: date, fmt: ShowFormat) -> None:
         people.add(
             [
                 member.name,
-                member.authority,
+                member.employer,
                 member.role.replace("_", " "),
                 "lead" if member.lead else "",
                 member.status,

@@ -97,11 +97,12 @@ def due(
         from pcplan.overview import step_event
         from pcplan.render.ics import write_ics
 
-        names = analysis.programme.authorities if analysis.programme else {}
+        registry = analysis.programme
         events = []
         for item in items:
             challenge = contexts[item.display].challenge
-            event = step_event(challenge, item.entry, names.get(challenge.host.authority))
+            host_name = registry.authority_name(challenge.host.authority) if registry else None
+            event = step_event(challenge, item.entry, host_name)
             if event is not None:
                 events.append(event)
         write_ics(events, sys.stdout, name="Peer challenge deadlines", stamp=stamp())
@@ -155,11 +156,12 @@ def calendar(
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise UsageError(f"{person}: nobody of this name in the programme{hint}")
         contexts = [ctx for ctx in contexts if involves(ctx.challenge, person)]
-    names = programme.authorities if programme else {}
     events = [
         event
         for ctx in contexts
-        for event in challenge_events(ctx, names.get(ctx.challenge.host.authority))
+        for event in challenge_events(
+            ctx, programme.authority_name(ctx.challenge.host.authority) if programme else None
+        )
     ]
     name = "Peer challenges" + (f": {person}" if person else "")
     data = to_ics(events, name=name, stamp=stamp())

@@ -61,7 +61,7 @@ def schedule(
     model = loaded.model
     settings = programme.settings if programme else Settings()
     result = compute_schedule(model, settings, day)
-    host_name = programme.authorities.get(model.host.authority) if programme else None
+    host_name = programme.authority_name(model.host.authority) if programme else None
     if fmt is ScheduleFormat.json:
         write_json(views.schedule_json(result, weeks=weeks))
     elif fmt is ScheduleFormat.ics:

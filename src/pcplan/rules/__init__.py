@@ -64,7 +64,14 @@ def check_file(ctx: ChallengeContext) -> FileReport:
         for problem in rule.file_check(ctx):
             line, column = locate(problem.path)
             report.findings.append(
-                Finding(ctx.display, line, column, rule.id, rule.severity, problem.message)
+                Finding(
+                    ctx.display,
+                    line,
+                    column,
+                    rule.id,
+                    problem.severity or rule.severity,
+                    problem.message,
+                )
             )
     for rule in _REPO_RULES:
         assert rule.sight is not None

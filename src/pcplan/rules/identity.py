@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from typing import Any
 
 from pcplan.findings import shorten
@@ -53,25 +53,44 @@ def check_authorities_known(ctx: ChallengeContext) -> Iterator[Problem]:
     used += [
         (("visiting_team", index, "authority"), member.authority)
         for index, member in enumerate(ctx.challenge.visiting_team)
+        if member.authority is not None
     ]
     for path, slug in used:
         if slug not in known:
             yield Problem(path, unknown_authority_message(slug, known))
+    organisations = ctx.programme.organisations
+    for index, member in enumerate(ctx.challenge.visiting_team):
+        if member.organisation is not None and member.organisation not in organisations:
+            yield Problem(
+                ("visiting_team", index, "organisation"),
+                unknown_organisation_message(member.organisation, organisations),
+            )
 
 
-def unknown_authority_message(slug: str, known: dict[str, str] | list[str]) -> str:
+def unknown_authority_message(slug: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(slug, list(known), n=1)
     hint = f"; did you mean `{close[0]}`?" if close else "; add it to programme.yaml"
     return f"authority `{shorten(slug, 60)}` is not in programme.yaml's `authorities`{hint}"
+
+
+def unknown_organisation_message(slug: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(slug, list(known), n=1)
+    hint = f"; did you mean `{close[0]}`?" if close else "; add it to programme.yaml"
+    return f"organisation `{shorten(slug, 60)}` is not in programme.yaml's `organisations`{hint}"
 
 
 def check_programme_authorities(programme: Programme) -> Iterator[Problem]:
     """`authority.unknown` in programme.yaml itself: people's current and previous employers."""
     known = programme.authorities
     for index, person in enumerate(programme.people):
-        if person.authority not in known:
+        if person.authority is not None and person.authority not in known:
             yield Problem(
                 ("people", index, "authority"), unknown_authority_message(person.authority, known)
+            )
+        if person.organisation is not None and person.organisation not in programme.organisations:
+            yield Problem(
+                ("people", index, "organisation"),
+                unknown_organisation_message(person.organisation, programme.organisations),
             )
         for position, slug in enumerate(person.previous_authorities):
             if slug not in known:

@@ -31,10 +31,16 @@ from pcplan.yamlio import Document, KeyPath
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A rule's verdict: where in the file (a key path) and what to do about it."""
+    """A rule's verdict: where in the file (a key path) and what to do about it.
+
+    ``severity`` overrides the rule's own for this one problem, for the rules
+    whose severity depends on the case (SPEC §4: a team still being built is a
+    warning until step `team` is recorded, an error after).
+    """
 
     path: KeyPath
     message: str
+    severity: Severity | None = None
 
 
 class ChallengeContext:
@@ -117,6 +123,7 @@ class Rule:
     repo_check: RepoCheck | None = None
     uses_as_of: bool = False
     needs_registry: bool = False
+    waivable: bool = False  # may a waiver in the file relax it (SPEC §4, `waiver.invalid`)
 
 
 RULES: dict[str, Rule] = {}
@@ -128,9 +135,14 @@ def _summary(function: Callable[..., object]) -> str:
 
 
 def file_rule(
-    rule_id: str, severity: Severity, *, uses_as_of: bool = False, needs_registry: bool = False
+    rule_id: str,
+    severity: Severity,
+    *,
+    uses_as_of: bool = False,
+    needs_registry: bool = False,
+    waivable: bool = False,
 ) -> Callable[[FileCheck], FileCheck]:
-    """Register a per-file rule under ``rule_id``."""
+    """Register a per-file rule under ``rule_id`` (its severity is the most severe it gives)."""
 
     def register(function: FileCheck) -> FileCheck:
         RULES[rule_id] = Rule(
@@ -141,6 +153,7 @@ def file_rule(
             file_check=function,
             uses_as_of=uses_as_of,
             needs_registry=needs_registry,
+            waivable=waivable,
         )
         return function
 

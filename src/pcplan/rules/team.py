@@ -95,9 +95,9 @@ def check_team_authorities(ctx: ChallengeContext) -> Iterator[Problem]:
     """Two or more core team members come from the same authority (¶21: four authorities)."""
     seen: dict[str, Member] = {}
     for index, member in core_members(ctx.challenge):
-        first = seen.get(member.authority)
+        first = seen.get(member.employer)
         if first is None:
-            seen[member.authority] = member
+            seen[member.employer] = member
             continue
         yield Problem(
             _member(index, "authority"),
