@@ -274,6 +274,9 @@ def test_arguments_are_escaped_in_error_lines(root: Path) -> None:
         ("done", "kent-2027-06", "sco\npe"),
         ("calendar", "--person", "Jo\x1b]0;pwned\x07Rivers"),
         ("team", "kent-2027-06", "confirm", "\x1b[2JJo"),
+        ("team", "kent-2027-06", "add", "Sam\tHill", "--authority", "kent", "--role", "dcs"),
+        ("team", "kent-2027-06", "add", "Sam\nHill", "--authority", "kent", "--role", "dcs"),
+        ("new", "--host", "kent", "--fieldwork", "2027-09-08", "--round", "1", "--topic", "a\rb"),
     ):
         assert_refused(pcplan(root, *args), 2)
     assert snapshot(root) == before

@@ -375,14 +375,19 @@ def team(
 
 def _valid_name(name: str) -> str:
     """A name as the file format allows it (SPEC §2), or exit 2 saying why not."""
-    from pcplan.models import NAME_MAX
+    import re
+
+    from pcplan.models import LINE_PATTERN, NAME_MAX
     from pcplan.yamlio import has_forbidden_character
 
     name = name.strip()
     if len(name) > NAME_MAX:
         raise UsageError(f"a name is at most {NAME_MAX} characters; this one has {len(name)}")
-    if has_forbidden_character(name):
-        raise UsageError("the name contains a control or invisible character; retype it")
+    if has_forbidden_character(name) or not re.fullmatch(LINE_PATTERN, name):
+        raise UsageError(
+            "the name contains a control or invisible character (a tab or line break?); "
+            "retype it on one line"
+        )
     return name
 
 
