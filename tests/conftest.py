@@ -68,9 +68,16 @@ def build_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
 def _isolated_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Keep the bank-holiday cache of the tests away from the user's home."""
+    """Keep the bank-holiday cache of the tests away from the user's home.
+
+    The content cache (`.pcplan-cache/` in the programme directory) is off, so that the
+    tests that demand a command leave the tree untouched keep their meaning;
+    tests/test_cache.py turns it on. ``PCPLAN_TEST_CACHE=1`` runs the suite with it on.
+    """
     cache = tmp_path_factory.getbasetemp() / "pcplan-cache"
     monkeypatch.setenv("PCPLAN_CACHE_DIR", str(cache))
+    if not os.environ.get("PCPLAN_TEST_CACHE"):
+        monkeypatch.setenv("PCPLAN_NO_CACHE", "1")
     monkeypatch.delenv("PCPLAN_DIR", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
 

@@ -15,15 +15,28 @@ from __future__ import annotations
 
 import gc
 import os
+import stat
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any, NamedTuple
 
+from pcplan.cache import (
+    AnalysisCache,
+    Entry,
+    StatKey,
+    Summary,
+    digest,
+    disabled_by_environment,
+    salt,
+    settled,
+    stat_key,
+)
 from pcplan.dates import WorkingDays, working_days
-from pcplan.findings import CheckResult, Finding, sort_findings
+from pcplan.findings import SEVERITY_ORDER, CheckResult, Finding, sort_findings
 from pcplan.models import Challenge, Programme
 from pcplan.repo import (
     LoadedFile,
@@ -38,10 +51,13 @@ from pcplan.rules import (
     ChallengeContext,
     FileReport,
     Gathered,
+    Sighting,
     check_across,
     check_file,
 )
 from pcplan.rules.identity import check_programme_authorities
+from pcplan.rules.waivers import WaiverNote
+from pcplan.yamlio import YamlProblem, read_regular_file
 
 Progress = Callable[[int, int], None]
 
@@ -124,12 +140,14 @@ def analyse_file(
     *,
     rules: bool = True,
     root: Path | None = None,
+    raw: bytes | None = None,
 ) -> FileOutcome:
     """Read one challenge file and run every per-file rule on it (unless ``rules`` is off).
 
     ``root`` is the programme directory: links out of it are not followed.
+    ``raw``: the file's bytes when already read (see :mod:`pcplan.cache`).
     """
-    loaded = load_file(path, display, root=root)
+    loaded = load_file(path, display, root=root, raw=raw)
     ctx = build_context(loaded, programme, as_of, calendar)
     if ctx is None:
         return FileOutcome(loaded, None, None)
@@ -146,6 +164,8 @@ def analyse(
     jobs: int | None = None,
     keep: bool = True,
     rules: bool = True,
+    cache: bool = False,
+    focus: Sequence[Path] | None = None,
 ) -> Analysis:
     """Read and check the programme in ``programme_dir`` (plus any ``extra_paths``).
 
@@ -154,6 +174,13 @@ def analyse(
     needs the findings, which lets a large programme be read in parallel.
     Without ``rules`` only the `yaml` and `schema` findings are made, for the
     commands that show dates and teams but not problems.
+
+    With ``cache`` (and ``rules``), the files whose models are not kept come from
+    the content cache (:mod:`pcplan.cache`) when unchanged: every file without
+    ``keep``; with ``keep`` and ``focus``, every file but those in ``focus``, whose
+    models and contexts alone are kept (an edit re-analyses only its own file; the
+    cross-file rules still compare every file's sightings). The findings are the
+    same either way.
     """
     # Reading builds many small objects and no reference cycles: the cyclic
     # garbage collector would only rescan them again and again (a third of the
@@ -161,7 +188,9 @@ def analyse(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _analyse(programme_dir, as_of, extra_paths, progress, calendar, jobs, keep, rules)
+        return _analyse(
+            programme_dir, as_of, extra_paths, progress, calendar, jobs, keep, rules, cache, focus
+        )
     finally:
         if collecting:
             gc.enable()
@@ -176,6 +205,8 @@ def _analyse(
     jobs: int | None,
     keep: bool,
     rules: bool,
+    cache: bool = False,
+    focus: Sequence[Path] | None = None,
 ) -> Analysis:
     calendar = calendar or working_days()
     programme_file = load_programme(programme_dir)
@@ -203,6 +234,16 @@ def _analyse(
     contexts: list[ChallengeContext] = []
     gathered = Gathered()
     job = Job(programme_dir.root, programme, as_of, calendar, rules)
+    store = _open_cache(programme_dir, as_of, rules, keep, focus) if cache else None
+    if store is not None:
+        cached = _analyse_cached(targets, job, store, keep, set(focus or ()), progress, jobs)
+        files, contexts, load_findings, gathered = cached
+        for finding in load_findings:
+            findings[finding.file].append(finding)
+        findings.update(check_across(gathered))
+        store.save(keep={key for path, _ in targets if (key := store.key(path)) is not None})
+        shown = [programme_dir.display(folder.path) for folder in unreadable]
+        return Analysis(programme_file, files, contexts, dict(findings), shown)
     workers = 1 if keep or not rules else _worker_count(len(targets), jobs)
     for batch in _batches(targets, job, progress, workers):
         files += batch.files
@@ -243,7 +284,7 @@ class Job:
     calendar: WorkingDays
     rules: bool = True
 
-    def run(self, path: Path, display: str) -> FileOutcome:
+    def run(self, path: Path, display: str, raw: bytes | None = None) -> FileOutcome:
         return analyse_file(
             path,
             display,
@@ -252,6 +293,7 @@ class Job:
             self.calendar,
             rules=self.rules,
             root=self.root,
+            raw=raw,
         )
 
 
@@ -319,3 +361,280 @@ def _analyse_chunk(chunk: list[tuple[Path, str]]) -> Batch:
         outcome.loaded.model = None
         outcome.loaded.findings = []  # (they travel once, in the batch's load_findings)
     return batch
+
+
+# ----------------------------------------------------------------------------- the cache
+
+
+def _open_cache(
+    programme_dir: ProgrammeDir,
+    as_of: date,
+    rules: bool,
+    keep: bool,
+    focus: Sequence[Path] | None,
+) -> AnalysisCache | None:
+    """The programme's content cache, when this analysis can use it."""
+    if not rules or (keep and focus is None) or disabled_by_environment():
+        return None
+    value = salt(programme_path=programme_dir.programme_path, as_of=as_of.isoformat())
+    return AnalysisCache.load(programme_dir.root, value)
+
+
+def summarise(outcome: FileOutcome) -> Summary:
+    """One file's own results as plain tuples (see :data:`pcplan.cache.Summary`)."""
+    loaded = [(f.line, f.column, f.rule, f.severity, f.message) for f in outcome.loaded.findings]
+    report = outcome.report
+    if report is None:
+        return (loaded, None)
+    return (
+        loaded,
+        (
+            [(f.line, f.column, f.rule, f.severity, f.message) for f in report.findings],
+            [
+                (rule_id, [(s.line, s.column, s.value, s.detail) for s in seen])
+                for rule_id, seen in report.sightings.items()
+            ],
+            [tuple(note) for note in report.waivers],
+        ),
+    )
+
+
+class _Malformed(Exception):
+    """A summary read from the cache that is not what pcplan writes: not used."""
+
+
+def _rows(value: Any) -> Any:
+    if type(value) is not list and type(value) is not tuple:
+        raise _Malformed
+    return value
+
+
+def _findings(display: str, rows: Any) -> list[Finding]:
+    found = []
+    for row in _rows(rows):
+        if len(_rows(row)) != 5:
+            raise _Malformed
+        line, column, rule, severity, message = row
+        if (
+            type(line) is not int
+            or type(column) is not int
+            or type(rule) is not str
+            or severity not in SEVERITY_ORDER
+            or type(message) is not str
+        ):
+            raise _Malformed
+        found.append(Finding(display, line, column, rule, severity, message))
+    return found
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _frozen(value: Any) -> Any:
+    """A value read back as the sight function gave it: lists (JSON arrays) as tuples."""
+    if type(value) is list or type(value) is tuple:
+        return tuple(_frozen(item) for item in value)
+    if not isinstance(value, _PLAIN):
+        raise _Malformed
+    return value
+
+
+def unsummarise(display: str, summary: Any) -> tuple[list[Finding], FileReport | None]:
+    """A summary back as findings and a report, or :class:`_Malformed` if it is not sound."""
+    if len(_rows(summary)) != 2:
+        raise _Malformed
+    loaded_rows, report_rows = summary
+    loaded = _findings(display, loaded_rows)
+    if report_rows is None:
+        return loaded, None
+    if len(_rows(report_rows)) != 3:
+        raise _Malformed
+    finding_rows, sighting_rows, waiver_rows = report_rows
+    report = FileReport(display, _findings(display, finding_rows))
+    for group in _rows(sighting_rows):
+        if len(_rows(group)) != 2 or type(group[0]) is not str:
+            raise _Malformed
+        seen = []
+        for row in _rows(group[1]):
+            if len(_rows(row)) != 4 or type(row[0]) is not int or type(row[1]) is not int:
+                raise _Malformed
+            seen.append(Sighting(display, row[0], row[1], _frozen(row[2]), _frozen(row[3])))
+        report.sightings[group[0]] = seen
+    for row in _rows(waiver_rows):
+        if len(_rows(row)) != 4:
+            raise _Malformed
+        rule, reason, line, column = row
+        if (
+            (rule is not None and type(rule) is not str)
+            or type(reason) is not str
+            or type(line) is not int
+            or type(column) is not int
+        ):
+            raise _Malformed
+        report.waivers.append(WaiverNote(rule, reason, line, column))
+    return loaded, report
+
+
+class Fresh(NamedTuple):
+    """A file analysed for the cache: its keys (None: not cacheable) and its summary."""
+
+    key: str | None
+    fast: StatKey | None
+    digest: str | None
+    summary: Summary | None  # None: the cached entry's digest matched, reuse it
+    outcome: FileOutcome | None = None  # in-process only, when the model is kept
+
+
+def _analyse_fresh(
+    job: Job, path: Path, display: str, key: str | None, known: str | None, *, whole: bool
+) -> Fresh:
+    """Read a file once, hash it and, unless its hash is ``known``, analyse those bytes."""
+    raw = None
+    status = None
+    if key is not None:
+        try:
+            status = os.lstat(path)
+            if stat.S_ISREG(status.st_mode):
+                raw = read_regular_file(path)
+        except (OSError, YamlProblem):  # analysed below, where it becomes a finding
+            raw = None
+    if raw is None or status is None:
+        outcome = job.run(path, display)
+        return Fresh(None, None, None, summarise(outcome), outcome if whole else None)
+    file_digest = digest(raw)
+    fast = stat_key(status) if settled(status) else None
+    if file_digest == known and not whole:
+        return Fresh(key, fast, file_digest, None)
+    outcome = job.run(path, display, raw=raw)
+    return Fresh(key, fast, file_digest, summarise(outcome), outcome if whole else None)
+
+
+def _analyse_cached(
+    targets: list[tuple[Path, str]],
+    job: Job,
+    store: AnalysisCache,
+    keep: bool,
+    focus: set[Path],
+    progress: Progress | None,
+    jobs: int | None,
+) -> tuple[list[LoadedFile], list[ChallengeContext], list[Finding], Gathered]:
+    """Every file from the cache when unchanged, else analysed (in workers when many)."""
+    results: list[Any] = [None] * len(targets)
+    misses: list[tuple[int, Path, str, str | None, str | None]] = []
+    for index, (path, display) in enumerate(targets):
+        key = store.key(path)
+        if keep and path in focus:  # its model is kept: always analysed
+            misses.append((index, path, display, key, None))
+            continue
+        entry = store.get(key) if key is not None else None
+        if entry is not None and entry.fast is not None:
+            try:
+                status = os.lstat(path)
+            except OSError:
+                status = None
+            if (
+                status is not None
+                and stat.S_ISREG(status.st_mode)
+                and stat_key(status) == entry.fast
+            ):
+                try:
+                    results[index] = unsummarise(display, entry.summary)
+                    store.hits += 1
+                    continue
+                except _Malformed:
+                    del store.entries[key]  # type: ignore[arg-type]
+                    store.dirty = True
+                    entry = None
+        misses.append((index, path, display, key, entry.digest if entry is not None else None))
+    done = len(targets) - len(misses)
+    if progress is not None and done:
+        progress(done, len(targets))
+    workers = 1 if keep else _worker_count(len(misses), jobs)
+    for (index, path, display, key, _), fresh in zip(
+        misses, _fresh_results(misses, job, workers, keep, focus), strict=True
+    ):
+        store.misses += 1
+        results[index] = _take(store, display, path, key, fresh, job)
+        done += 1
+        if progress is not None:
+            progress(done, len(targets))
+    files: list[LoadedFile] = []
+    contexts: list[ChallengeContext] = []
+    load_findings: list[Finding] = []
+    gathered = Gathered()
+    for (path, display), result in zip(targets, results, strict=True):
+        if isinstance(result, FileOutcome):
+            files.append(result.loaded)
+            load_findings += result.loaded.findings
+            if result.context is not None:
+                contexts.append(result.context)
+            if result.report is not None:
+                gathered.add(result.report)
+            continue
+        loaded, report = result
+        files.append(LoadedFile(path, display, findings=loaded))
+        load_findings += loaded
+        if report is not None:
+            gathered.add(report)
+    return files, contexts, load_findings, gathered
+
+
+def _take(
+    store: AnalysisCache, display: str, path: Path, key: str | None, fresh: Fresh, job: Job
+) -> Any:
+    """Record a freshly read file in the cache; its findings (or its outcome, if kept)."""
+    if fresh.summary is None:  # unchanged bytes: the entry holds, with a new stat key
+        assert key is not None
+        entry = store.entries[key]
+        try:
+            result = unsummarise(display, entry.summary)
+        except _Malformed:
+            fresh = _analyse_fresh(job, path, display, key, None, whole=False)
+        else:
+            if fresh.fast is not None and fresh.fast != entry.fast:
+                entry.fast = fresh.fast
+                store.dirty = True
+            return result
+    assert fresh.summary is not None
+    if fresh.key is not None and fresh.digest is not None:
+        store.put(fresh.key, Entry(fresh.fast, fresh.digest, fresh.summary))
+    if fresh.outcome is not None:
+        return fresh.outcome
+    try:
+        return unsummarise(display, fresh.summary)
+    except _Malformed:  # pragma: no cover - summaries pcplan makes are always sound
+        raise
+
+
+def _fresh_results(
+    misses: list[tuple[int, Path, str, str | None, str | None]],
+    job: Job,
+    workers: int,
+    keep: bool,
+    focus: set[Path],
+) -> Iterator[Fresh]:
+    if workers <= 1:
+        for _, path, display, key, known in misses:
+            yield _analyse_fresh(job, path, display, key, known, whole=keep and path in focus)
+        return
+    import multiprocessing
+
+    job.calendar.is_working_day(job.as_of)  # load the bank holidays once, before forking
+    _SHARED["job"] = job
+    work = [(path, display, key, known) for _, path, display, key, known in misses]
+    chunks = [work[start : start + CHUNK] for start in range(0, len(work), CHUNK)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for chunk in pool.imap(_fresh_chunk, chunks):
+                yield from chunk
+    finally:
+        _SHARED.clear()
+
+
+def _fresh_chunk(chunk: list[tuple[Path, str, str | None, str | None]]) -> list[Fresh]:
+    """In a worker: read, hash and analyse files; only plain summaries travel back."""
+    job = _SHARED["job"]
+    return [
+        _analyse_fresh(job, path, display, key, known, whole=False)
+        for path, display, key, known in chunk
+    ]

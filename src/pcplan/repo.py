@@ -13,7 +13,7 @@ from pathlib import Path
 from pcplan.errors import UsageError
 from pcplan.findings import Finding, printable
 from pcplan.models import Challenge, Programme, validate_challenge, validate_programme
-from pcplan.yamlio import Document, YamlProblem, load
+from pcplan.yamlio import Document, YamlProblem, decode, load, parse
 
 PROGRAMME_FILE = "programme.yaml"
 SUFFIXES = (".yaml", ".yml")
@@ -161,12 +161,19 @@ def _problem_finding(display: str, problem: YamlProblem) -> Finding:
 
 
 def load_file(
-    path: Path, display: str, *, programme: bool = False, root: Path | None = None
+    path: Path,
+    display: str,
+    *,
+    programme: bool = False,
+    root: Path | None = None,
+    raw: bytes | None = None,
 ) -> LoadedFile:
     """Read one file and validate it against its model.
 
     With ``root``, a symbolic link to something outside that directory is not
     read: a link in a shared repository must not make pcplan quote a private file.
+    ``raw``: the file's bytes, already read (by the cache, which hashes them), so
+    that what is checked is exactly what was hashed.
     """
     loaded = LoadedFile(path=path, display=display)
     try:
@@ -190,7 +197,7 @@ def load_file(
         )
         return loaded
     try:
-        _, document = load(path)
+        document = load(path)[1] if raw is None else parse(decode(path, raw))
     except YamlProblem as problem:
         loaded.findings.append(_problem_finding(display, problem))
         return loaded

@@ -49,11 +49,21 @@ def check(
     fmt: Annotated[
         CheckFormat, typer.Option("--format", help="text, github (annotations) or json.")
     ] = CheckFormat.text,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Read every file afresh and write no cache (.pcplan-cache/ in the programme "
+            "directory; also PCPLAN_NO_CACHE=1).",
+        ),
+    ] = False,
 ) -> None:
     """Check every challenge file and every rule; exit 1 on errors (or warnings with --strict).
 
     The cross-file rules (duplicate ids, diaries) always compare against the whole
-    programme, even when only some files are named.
+    programme, even when only some files are named. Each file's own results are
+    kept in .pcplan-cache/ and reused while the file, programme.yaml, the date and
+    pcplan are unchanged.
 
     Example: pcplan check --format github --strict
     """
@@ -71,7 +81,7 @@ def check(
             if resolved != programme_dir.programme_path:  # programme.yaml is always read
                 extra.append(resolved or path)  # analysed even if the walk would skip it
             only.append(programme_dir.display(resolved) if resolved else show_path(path))
-    analysis = analyse_programme(day, extra, keep=False)
+    analysis = analyse_programme(day, extra, keep=False, cache=not no_cache)
     result = analysis.result(only)
     STATE.exit_code = 1 if result.failed(strict=strict) else 0  # kept if the reader goes
     WRITER_BY_FORMAT[fmt.value](result, sys.stdout)

@@ -215,8 +215,15 @@ class Progress:
 
 
 def analyse_programme(
-    as_of: date, extra: list[Path] | None = None, *, keep: bool = True, rules: bool = True
+    as_of: date,
+    extra: list[Path] | None = None,
+    *,
+    keep: bool = True,
+    rules: bool = True,
+    cache: bool = False,
+    focus: list[Path] | None = None,
 ) -> Analysis:
+    """The programme analysed (see :func:`pcplan.checker.analyse` for ``cache`` and ``focus``)."""
     from pcplan.checker import analyse
 
     progress = Progress()
@@ -228,6 +235,8 @@ def analyse_programme(
             progress=progress,
             keep=keep,
             rules=rules,
+            cache=cache,
+            focus=focus,
         )
     finally:
         progress.close()
@@ -286,9 +295,19 @@ class NamedChallenge(NamedTuple):
     display: str
     outside: list[Path]  # [path] when the file is not under the programme directory
 
-    def analyse(self, as_of: date) -> Analysis:
-        """The whole programme (for cross-file rules), with this file in it."""
-        return analyse_programme(as_of, self.outside)
+    def analyse(self, as_of: date, *, whole: bool = False) -> Analysis:
+        """The whole programme's findings (for cross-file rules), with this file in it.
+
+        Only this file is read afresh, and only its model and context are kept
+        (:meth:`Analysis.context`); the other files' findings and sightings come
+        from the content cache when unchanged. ``whole`` keeps every file's model.
+        """
+        if not whole:
+            focus = self.outside or [under_root(self.directory.root, self.path) or self.path]
+            analysis = analyse_programme(as_of, self.outside, cache=True, focus=focus)
+            if any(loaded.path == focus[0] for loaded in analysis.files):
+                return analysis
+        return analyse_programme(as_of, self.outside)  # (the walk did not find it as named)
 
 
 def named_challenge(reference: str) -> NamedChallenge:

@@ -1,0 +1,334 @@
+"""The content cache of `pcplan check` (SPEC §7): each file's own findings, kept between runs.
+
+Like ruff's and mypy's caches, it lives beside the data, in ``<programme>/.pcplan-cache/``
+(a hidden folder: the walk never reads it as challenges; it holds a ``.gitignore`` of
+``*``). For each challenge file it keeps what :func:`pcplan.rules.check_file` and the
+loader made of it, as plain tuples (:data:`Summary`): the `yaml`/`schema` findings, the
+per-file rules' findings, the cross-file sightings and the waiver notes. Cross-file
+rules and waivers are always recomputed from the sightings and notes of the files the
+walk finds now, so a deleted file's sightings vanish with it.
+
+**When an entry is used.** The whole cache belongs to one *salt*: pcplan's version and
+a fingerprint of its own source files (so a changed rule never reuses old findings),
+the bank-holiday data's version, the as-of date, whether rules run, and the bytes of
+programme.yaml and of the private constraints file (``PCPLAN_PRIVATE``). Within it, an
+entry is keyed by the file's path under the programme directory, and
+
+* its **content hash** (BLAKE2b of the bytes) is the definitive key: an entry whose
+  hash differs from the file's bytes is never used, whatever the times say;
+* its **stat key** (size, mtime_ns, ctime_ns, inode) is the fast key: when it matches,
+  the file is not even read. ``ctime`` cannot be set back (``os.utime`` changes it), so
+  a file rewritten with its old mtime misses the fast key and is hashed. A stat key is
+  recorded only for a file whose ctime is over two seconds old when it is read: a file
+  changed again within the filesystem's timestamp granularity could otherwise keep a
+  stat key it no longer deserves (git's "racily clean" problem). Such a file is hashed
+  on the next run instead.
+
+Symbolic links, files outside the programme directory and files that cannot be read
+are never cached: they are analysed every time.
+
+**Trust.** The cache is JSON (never pickle), read with a size limit from a regular file
+(never through a symbolic link), and checked field by field before use: a corrupt,
+truncated or foreign (other format, other salt) cache is ignored and rebuilt. Writes go
+to a temporary file in the same folder and ``os.replace``: two concurrent runs each
+write a whole, valid cache (the last one wins, which costs only speed). Nothing about
+the cache is ever an error: a folder that cannot be written just means no cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+import time
+from pathlib import Path
+from typing import Any
+
+from pcplan import __version__
+
+CACHE_DIR = ".pcplan-cache"
+FORMAT = 1
+KEEP_FILES = 4  # caches of other salts kept (another --as-of, another day)
+MAX_CACHE_BYTES = 512 * 1024 * 1024
+RACY_NS = 2_000_000_000  # a file changed this recently is hashed on the next run
+
+# One file's own results, as plain tuples (JSON-able, cheap to send between processes):
+#   (load_findings, report)
+#   load_findings: [(line, column, rule, severity, message), ...]    (`yaml`, `schema`)
+#   report: None for a file that did not load, else
+#           (findings, sightings, waivers)
+#           findings:  [(line, column, rule, severity, message), ...]
+#           sightings: [(rule_id, [(line, column, value, detail), ...]), ...]
+#           waivers:   [(rule or None, reason, line, column), ...]
+Summary = tuple[Any, Any]
+StatKey = tuple[int, int, int, int]
+
+
+def disabled_by_environment() -> bool:
+    """``PCPLAN_NO_CACHE`` set to anything but empty or ``0`` turns the cache off."""
+    return os.environ.get("PCPLAN_NO_CACHE", "") not in ("", "0")
+
+
+def digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def stat_key(status: os.stat_result) -> StatKey:
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+
+def settled(status: os.stat_result) -> bool:
+    """Is the file old enough for its stat key to be trusted later (see the module doc)?"""
+    return time.time_ns() - max(status.st_ctime_ns, status.st_mtime_ns) > RACY_NS
+
+
+def _file_digest(path: str | None) -> str:
+    if not path:
+        return "-"
+    raw = _read_regular(Path(path), follow=True)
+    return "unreadable" if raw is None else digest(raw)
+
+
+def _source_fingerprint() -> str:
+    """pcplan's own source files (names, sizes, mtimes): a changed rule is a new cache."""
+    package = Path(__file__).parent
+    parts: list[str] = []
+    for folder, subfolders, files in os.walk(package):
+        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                try:
+                    info = os.stat(os.path.join(folder, name))
+                except OSError:
+                    continue
+                parts.append(f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns}")
+    return digest("\n".join(parts).encode("utf-8", "surrogateescape"))
+
+
+def salt(*, programme_path: Path, as_of: str, rules: bool = True) -> str:
+    """What every entry of one cache depends on besides its own file."""
+    from pcplan.dates import _holidays_version
+
+    parts = [
+        f"format={FORMAT}",
+        f"pcplan={__version__}",
+        f"source={_source_fingerprint()}",
+        f"holidays={_holidays_version()}",
+        f"as_of={as_of}",
+        f"rules={rules}",
+        f"programme={_file_digest(os.fspath(programme_path))}",
+        f"private={_file_digest(os.environ.get('PCPLAN_PRIVATE'))}",
+    ]
+    return digest("\n".join(parts).encode("utf-8", "surrogateescape"))
+
+
+class Entry:
+    """One file's cached results, with the keys that say when they may be used."""
+
+    __slots__ = ("digest", "fast", "summary")
+
+    def __init__(self, fast: StatKey | None, file_digest: str, summary: Summary) -> None:
+        self.fast = fast
+        self.digest = file_digest
+        self.summary = summary
+
+    def as_json(self) -> list[Any]:
+        return [list(self.fast) if self.fast is not None else None, self.digest, self.summary]
+
+    @classmethod
+    def from_json(cls, value: Any) -> Entry | None:
+        """An entry read from disk, or None when it is not well formed (never trusted)."""
+        if type(value) is not list or len(value) != 3:
+            return None
+        fast, file_digest, summary = value
+        if fast is not None:
+            if type(fast) is not list or len(fast) != 4 or any(type(n) is not int for n in fast):
+                return None
+            fast = (fast[0], fast[1], fast[2], fast[3])
+        if type(file_digest) is not str or len(file_digest) != 32:
+            return None
+        if type(summary) is not list or len(summary) != 2:
+            return None
+        return cls(fast, file_digest, (summary[0], summary[1]))
+
+
+class AnalysisCache:
+    """The cache of one programme directory for one salt (see the module doc)."""
+
+    def __init__(self, root: Path, salt_value: str) -> None:
+        self.root = root
+        self.salt = salt_value
+        self.entries: dict[str, Entry] = {}
+        self.dirty = False
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def folder(self) -> Path:
+        return self.root / CACHE_DIR
+
+    @property
+    def file(self) -> Path:
+        return self.folder / f"analysis-{self.salt[:20]}.json"
+
+    def key(self, path: Path) -> str | None:
+        """The entry's name: the path under the programme directory (None: not cached)."""
+        try:
+            relative = path.relative_to(self.root)
+        except ValueError:
+            return None
+        if relative.parts and relative.parts[0] == CACHE_DIR:
+            return None
+        return relative.as_posix()
+
+    def get(self, key: str) -> Entry | None:
+        return self.entries.get(key)
+
+    def put(self, key: str, entry: Entry) -> None:
+        self.entries[key] = entry
+        self.dirty = True
+
+    # ------------------------------------------------------------------ disk
+
+    @classmethod
+    def load(cls, root: Path, salt_value: str) -> AnalysisCache:
+        """The cache on disk for this salt; an empty one if there is none or it is not sound."""
+        cache = cls(root, salt_value)
+        raw = _read_regular(cache.file)
+        if raw is None:
+            return cache
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            return cache
+        if (
+            type(data) is not dict
+            or data.get("format") != FORMAT
+            or data.get("pcplan") != __version__
+            or data.get("salt") != salt_value
+            or type(data.get("entries")) is not dict
+        ):
+            return cache
+        for key, value in data["entries"].items():
+            entry = Entry.from_json(value)
+            if entry is not None:
+                cache.entries[key] = entry
+        return cache
+
+    def save(self, keep: set[str] | None = None) -> None:
+        """Write the cache if it changed: atomically, and never an error.
+
+        ``keep``: the entries to write (the files the walk found); others are dropped.
+        """
+        if not self.dirty:
+            return
+        entries = self.entries
+        if keep is not None:
+            entries = {key: entry for key, entry in entries.items() if key in keep}
+        try:
+            text = json.dumps(
+                {
+                    "format": FORMAT,
+                    "pcplan": __version__,
+                    "salt": self.salt,
+                    "entries": {key: entry.as_json() for key, entry in entries.items()},
+                },
+                separators=(",", ":"),
+                ensure_ascii=True,
+            )
+        except (TypeError, ValueError):  # a summary that is not plain data: do not cache
+            return
+        try:
+            folder = self._prepare_folder()
+            if folder is None:
+                return
+            _write_atomic(self.file, text.encode("ascii"))
+            self.dirty = False
+            self._prune()
+        except OSError:
+            return
+
+    def _prepare_folder(self) -> Path | None:
+        folder = self.folder
+        try:
+            os.mkdir(folder, 0o755)
+            created = True
+        except FileExistsError:
+            created = False
+        info = os.lstat(folder)
+        if not stat.S_ISDIR(info.st_mode):  # a symbolic link or a file: leave it alone
+            return None
+        ignore = folder / ".gitignore"
+        if created or not os.path.lexists(ignore):
+            _write_atomic(ignore, b"# written by pcplan: its cache is never committed\n*\n")
+        return folder
+
+    def _prune(self) -> None:
+        """Keep the caches of a few other salts (other dates); remove older ones."""
+        try:
+            with os.scandir(self.folder) as scan:
+                others = [
+                    (item.stat(follow_symlinks=False).st_mtime_ns, item.path)
+                    for item in scan
+                    if item.name.startswith("analysis-")
+                    and item.name.endswith(".json")
+                    and item.path != os.fspath(self.file)
+                    and item.is_file(follow_symlinks=False)
+                ]
+                leftovers = [  # temporary files of a run that was killed mid-write
+                    item.path
+                    for item in os.scandir(self.folder)
+                    if item.name.startswith(".tmp-")
+                    and time.time_ns() - item.stat(follow_symlinks=False).st_mtime_ns > 3600 * 10**9
+                ]
+            others.sort(reverse=True)
+            for path in [name for _, name in others[KEEP_FILES:]] + leftovers:
+                os.unlink(path)
+        except OSError:
+            pass
+
+
+def _read_regular(path: Path, *, follow: bool = False) -> bytes | None:
+    """A regular file's bytes (no FIFO or device, no symbolic link unless ``follow``)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        handle = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CACHE_BYTES:
+            return None
+        chunks = []
+        remaining = info.st_size
+        while remaining > 0:
+            chunk = os.read(handle, remaining)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write a whole file or nothing: a temporary file beside it, then ``os.replace``."""
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
