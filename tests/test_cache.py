@@ -1,0 +1,241 @@
+"""The content cache (SPEC §7): reused only when nothing it depends on has changed.
+
+Every test here turns the cache on (conftest turns it off for the rest of the suite)
+and compares what a user sees with the cache to what they see without it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import pcplan.cache
+from tests.conftest import AS_OF, CHALLENGE_YAML, PROGRAMME_YAML, build_tree, findings, run
+
+CACHE = ".pcplan-cache"
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PCPLAN_NO_CACHE", raising=False)
+    # Trust stat keys at once (normally only for files over two seconds old), so that
+    # the fast path is what these tests exercise, not only the hash.
+    monkeypatch.setattr(pcplan.cache, "RACY_NS", -(10**18))
+
+
+def check(root: Path, *extra: str) -> dict[str, object]:
+    result = run("check", "--as-of", AS_OF, "--format", "json", *extra, directory=root)
+    assert "Traceback" not in result.stderr, result
+    payload: dict[str, object] = result.json()
+    return payload
+
+
+def rules_fired(payload: dict[str, object]) -> set[str]:
+    problems = payload["problems"]
+    assert isinstance(problems, list)
+    return {problem["rule"] for problem in problems}
+
+
+def cache_files(root: Path) -> list[Path]:
+    return sorted((root / CACHE).glob("analysis-*.json"))
+
+
+def two_of_a_kind(tmp_path: Path) -> Path:
+    """Two files with the same id and the same people on the same dates."""
+    return build_tree(
+        tmp_path / "challenges",
+        {
+            "programme.yaml": PROGRAMME_YAML,
+            "kent-2027-06.yaml": CHALLENGE_YAML,
+            "old/kent-2027-06.yaml": CHALLENGE_YAML,
+        },
+    )
+
+
+def test_a_recheck_of_an_unchanged_programme_parses_nothing(
+    programme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = check(programme)
+    assert (programme / CACHE / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert len(cache_files(programme)) == 1
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a file was analysed again")
+
+    monkeypatch.setattr("pcplan.checker.analyse_file", no_parsing)
+    assert check(programme) == cold
+
+
+def test_a_file_changed_with_the_same_size_and_mtime_is_read_again(programme: Path) -> None:
+    path = programme / "kent-2027-06.yaml"
+    assert rules_fired(check(programme)) == set()
+    before = path.stat()
+    text = path.read_text()
+    changed = text.replace("end: 2027-06-10", "end: 2027-06-08")  # same size
+    assert len(changed) == len(text) and changed != text
+    path.write_text(changed)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # mtime set back
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+    assert path.stat().st_size == before.st_size
+    assert "fieldwork.dates" in rules_fired(check(programme))
+    assert check(programme) == check(programme, "--no-cache")
+
+
+def test_a_deleted_files_sightings_vanish(tmp_path: Path) -> None:
+    root = two_of_a_kind(tmp_path)
+    assert {"id.duplicate", "team.diary"} <= rules_fired(check(root))
+    (root / "old" / "kent-2027-06.yaml").unlink()
+    after = check(root)
+    assert after["files_checked"] == 1
+    assert rules_fired(after) == set()
+
+
+def test_cross_file_rules_see_a_file_added_next_to_cached_ones(programme: Path) -> None:
+    assert rules_fired(check(programme)) == set()
+    build_tree(programme, {"old/kent-2027-06.yaml": CHALLENGE_YAML})
+    assert {"id.duplicate", "team.diary"} <= rules_fired(check(programme))
+
+
+def test_an_edit_is_reported_against_the_cached_rest_of_the_programme(programme: Path) -> None:
+    other = CHALLENGE_YAML.replace("id: kent-2027-06", "id: hampshire-2027-06")
+    other = other.replace("authority: kent", "authority: hampshire").replace(
+        "dcs: Alex Morgan", "dcs: Sam Patel"
+    )
+    other = other[: other.index("visiting_team:")] + "visiting_team: []\nsteps: {}\n"
+    build_tree(programme, {"hampshire-2027-06.yaml": other})
+    check(programme)  # the cache is warm
+    added = run(
+        "team",
+        "hampshire-2027-06",
+        "add",
+        "Jo Rivers",
+        "--authority",
+        "surrey",
+        "--role",
+        "dcs",
+        directory=programme,
+    )
+    assert added.exit_code == 0, added
+    assert "team.diary" in added.stdout  # Jo Rivers is in Kent those days too
+    assert check(programme) == check(programme, "--no-cache")
+    assert "team.diary" in rules_fired(check(programme))
+
+
+def test_a_cache_of_another_pcplan_version_is_ignored(programme: Path) -> None:
+    truth = check(programme)
+    (cache,) = cache_files(programme)
+    data = json.loads(cache.read_text())
+    for entry in data["entries"].values():
+        entry[2][0].append([1, 1, "yaml", "error", "forged by another version"])
+    data["pcplan"] = "0.0.0-other"
+    cache.write_text(json.dumps(data))
+    assert check(programme) == truth
+
+
+def test_another_version_writes_its_own_cache(
+    programme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    truth = check(programme)
+    monkeypatch.setattr(pcplan.cache, "__version__", "99.0")
+    assert check(programme) == truth
+    assert len(cache_files(programme)) == 2
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: raw[: len(raw) // 2],  # truncated
+        lambda raw: b"\x00\xff" * 10,  # not text
+        lambda raw: b"[]",  # not the shape
+        lambda raw: raw.replace(b'"error"', b'"fatal"').replace(b'"warning"', b'"fatal"'),
+        lambda raw: raw.replace(b"[[", b"[[[").replace(b"]]", b"]]]"),
+    ],
+    ids=["truncated", "binary", "shape", "severity", "nesting"],
+)
+def test_a_corrupt_cache_is_ignored_and_rebuilt(tmp_path: Path, damage: object) -> None:
+    root = two_of_a_kind(tmp_path)
+    truth = check(root, "--no-cache")
+    assert check(root) == truth
+    (cache,) = cache_files(root)
+    assert callable(damage)
+    cache.write_bytes(damage(cache.read_bytes()))
+    assert check(root) == truth
+    assert check(root) == truth
+    json.loads(cache.read_text())  # rebuilt whole
+
+
+def test_no_cache_writes_nothing(programme: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    check(programme, "--no-cache")
+    assert not (programme / CACHE).exists()
+    monkeypatch.setenv("PCPLAN_NO_CACHE", "1")
+    check(programme)
+    assert not (programme / CACHE).exists()
+
+
+def test_the_cache_folder_is_never_read_as_challenges(programme: Path) -> None:
+    truth = check(programme)
+    (programme / CACHE / "broken.yaml").write_text("id: [unclosed\n")
+    (programme / CACHE / "kent-2027-06.yaml").write_text(CHALLENGE_YAML)
+    assert check(programme) == truth
+    assert truth["files_checked"] == 1
+
+
+def test_a_cache_folder_that_is_a_link_is_not_written_through(tmp_path: Path) -> None:
+    root = build_tree(
+        tmp_path / "challenges",
+        {"programme.yaml": PROGRAMME_YAML, "kent-2027-06.yaml": CHALLENGE_YAML},
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / CACHE).symlink_to(elsewhere)
+    assert check(root) == check(root, "--no-cache")
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_change_to_programme_yaml_is_a_new_cache(programme: Path) -> None:
+    assert rules_fired(check(programme)) == set()
+    text = (programme / "programme.yaml").read_text()
+    (programme / "programme.yaml").write_text(text.replace("  kent: Kent County Council\n", ""))
+    assert ("authority.unknown", 5, 3) in findings(
+        run("check", "--as-of", AS_OF, "--format", "json", directory=programme)
+    )
+
+
+def test_two_concurrent_cold_checks_both_give_the_right_answer(tmp_path: Path) -> None:
+    files = {"programme.yaml": PROGRAMME_YAML}
+    for number in range(30):
+        files[f"round-{number % 3}/kent-2027-06-{number}.yaml"] = CHALLENGE_YAML.replace(
+            "id: kent-2027-06", f"id: kent-2027-06-{number}"
+        )
+    root = build_tree(tmp_path / "challenges", files)
+    command = [sys.executable, "-m", "pcplan", "--dir", str(root), "check", "--as-of", AS_OF]
+    command += ["--format", "json"]
+    environment = {k: v for k, v in os.environ.items() if k != "PCPLAN_NO_CACHE"}
+    truth = subprocess.run(
+        [*command, "--no-cache"], capture_output=True, env=environment, check=False
+    )
+    assert truth.returncode == 1 and b"team.diary" in truth.stdout  # everyone is in 30 places
+    for _ in range(2):
+        for leftover in cache_files(root):
+            leftover.unlink()
+        runs = [
+            subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment
+            )
+            for _ in range(2)
+        ]
+        for process in runs:
+            out, err = process.communicate(timeout=120)
+            assert err == b"", err
+            assert process.returncode == 1
+            assert out == truth.stdout
+    (cache,) = cache_files(root)
+    assert len(json.loads(cache.read_text())["entries"]) == 30
+    warm = subprocess.run(command, capture_output=True, env=environment, check=False)
+    assert warm.stdout == truth.stdout
+    assert not [p for p in (root / CACHE).iterdir() if p.name.startswith(".tmp-")]
