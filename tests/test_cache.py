@@ -29,6 +29,7 @@ def _cache_on(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def check(root: Path, *extra: str) -> dict[str, object]:
+    pcplan.cache._MEMO.clear()  # as a new process: read the cache from disk
     result = run("check", "--as-of", AS_OF, "--format", "json", *extra, directory=root)
     assert "Traceback" not in result.stderr, result
     payload: dict[str, object] = result.json()

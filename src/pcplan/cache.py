@@ -154,11 +154,17 @@ class Entry:
         return cls(fast, file_digest, (summary[0], summary[1]))
 
 
+# The cache last read or written in this process, with the stat key of its file.
+_MEMO: dict[tuple[str, str], tuple[StatKey, AnalysisCache]] = {}
+
+
 class AnalysisCache:
     """The cache of one programme directory for one salt (see the module doc)."""
 
     def __init__(self, root: Path, salt_value: str) -> None:
         self.root = root
+        shown = os.fspath(root)
+        self._prefix = "" if shown == "." else os.path.join(shown, "")  # as Path joins
         self.salt = salt_value
         self.entries: dict[str, Entry] = {}
         self.dirty = False
@@ -174,19 +180,28 @@ class AnalysisCache:
         return self.folder / f"analysis-{self.salt[:20]}.json"
 
     def key(self, path: Path) -> str | None:
-        """The entry's name: the path under the programme directory (None: not cached)."""
-        try:
-            relative = path.relative_to(self.root)
-        except ValueError:
+        """The entry's name: the path under the programme directory (None: not cached).
+
+        Paths are compared as the walk makes them (``root / …``), as text: this runs
+        for every file of every run.
+        """
+        text = os.fspath(path)
+        if not text.startswith(self._prefix):
             return None
-        if relative.parts and relative.parts[0] == CACHE_DIR:
+        relative = text[len(self._prefix) :]
+        if os.sep != "/":  # pragma: no cover - Windows
+            relative = relative.replace(os.sep, "/")
+        if not relative or relative.startswith(("/", "../", CACHE_DIR + "/")) or "/../" in relative:
             return None
-        return relative.as_posix()
+        return relative
 
     def get(self, key: str) -> Entry | None:
         return self.entries.get(key)
 
     def put(self, key: str, entry: Entry) -> None:
+        old = self.entries.get(key)
+        if old is not None and old.digest == entry.digest and old.fast == entry.fast:
+            return  # (the same bytes give the same results: nothing to write)
         self.entries[key] = entry
         self.dirty = True
 
@@ -194,8 +209,20 @@ class AnalysisCache:
 
     @classmethod
     def load(cls, root: Path, salt_value: str) -> AnalysisCache:
-        """The cache on disk for this salt; an empty one if there is none or it is not sound."""
+        """The cache on disk for this salt; an empty one if there is none or it is not sound.
+
+        Within one process (an edit analyses the programme before and after), the
+        cache it last read or wrote is reused while the file on disk is still that one.
+        """
         cache = cls(root, salt_value)
+        try:
+            on_disk: StatKey | None = stat_key(os.lstat(cache.file))
+        except OSError:
+            on_disk = None
+        remembered = _MEMO.get((os.fspath(root), salt_value))
+        if remembered is not None and on_disk is not None and remembered[0] == on_disk:
+            cache.entries = remembered[1].entries
+            return cache
         raw = _read_regular(cache.file)
         if raw is None:
             return cache
@@ -215,6 +242,9 @@ class AnalysisCache:
             entry = Entry.from_json(value)
             if entry is not None:
                 cache.entries[key] = entry
+        if on_disk is not None:
+            _MEMO.clear()
+            _MEMO[(os.fspath(root), salt_value)] = (on_disk, cache)
         return cache
 
     def save(self, keep: set[str] | None = None) -> None:
@@ -246,6 +276,10 @@ class AnalysisCache:
                 return
             _write_atomic(self.file, text.encode("ascii"))
             self.dirty = False
+            if keep is not None:
+                self.entries = entries
+            _MEMO.clear()
+            _MEMO[(os.fspath(self.root), self.salt)] = (stat_key(os.lstat(self.file)), self)
             self._prune()
         except OSError:
             return

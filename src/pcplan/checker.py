@@ -237,13 +237,12 @@ def _analyse(
     store = _open_cache(programme_dir, as_of, rules, keep, focus) if cache else None
     if store is not None:
         cached = _analyse_cached(targets, job, store, keep, set(focus or ()), progress, jobs)
-        files, contexts, load_findings, gathered = cached
-        for finding in load_findings:
+        for finding in cached.load_findings:
             findings[finding.file].append(finding)
-        findings.update(check_across(gathered))
-        store.save(keep={key for path, _ in targets if (key := store.key(path)) is not None})
+        findings.update(check_across(cached.gathered))
+        store.save(keep=cached.keys)
         shown = [programme_dir.display(folder.path) for folder in unreadable]
-        return Analysis(programme_file, files, contexts, dict(findings), shown)
+        return Analysis(programme_file, cached.files, cached.contexts, dict(findings), shown)
     workers = 1 if keep or not rules else _worker_count(len(targets), jobs)
     for batch in _batches(targets, job, progress, workers):
         files += batch.files
@@ -264,6 +263,7 @@ class Batch:
     contexts: list[ChallengeContext] = field(default_factory=list)
     load_findings: list[Finding] = field(default_factory=list)  # `yaml` and `schema`
     gathered: Gathered = field(default_factory=Gathered)
+    keys: set[str] = field(default_factory=set)  # the cache's names of these files
 
     def add(self, outcome: FileOutcome) -> None:
         self.files.append(outcome.loaded)
@@ -432,8 +432,15 @@ _PLAIN = (str, int, float, bool, type(None))
 
 def _frozen(value: Any) -> Any:
     """A value read back as the sight function gave it: lists (JSON arrays) as tuples."""
-    if type(value) is list or type(value) is tuple:
-        return tuple(_frozen(item) for item in value)
+    kind = type(value)
+    if kind is str or kind is int:
+        return value
+    if kind is list or kind is tuple:
+        items = tuple(value)
+        for item in items:
+            if type(item) is not str and type(item) is not int:  # nested: the slow way
+                return tuple(_frozen(item) for item in items)
+        return items
     if not isinstance(value, _PLAIN):
         raise _Malformed
     return value
@@ -517,12 +524,15 @@ def _analyse_cached(
     focus: set[Path],
     progress: Progress | None,
     jobs: int | None,
-) -> tuple[list[LoadedFile], list[ChallengeContext], list[Finding], Gathered]:
+) -> Batch:
     """Every file from the cache when unchanged, else analysed (in workers when many)."""
     results: list[Any] = [None] * len(targets)
     misses: list[tuple[int, Path, str, str | None, str | None]] = []
+    batch = Batch()
     for index, (path, display) in enumerate(targets):
         key = store.key(path)
+        if key is not None:
+            batch.keys.add(key)
         if keep and path in focus:  # its model is kept: always analysed
             misses.append((index, path, display, key, None))
             continue
@@ -558,25 +568,16 @@ def _analyse_cached(
         done += 1
         if progress is not None:
             progress(done, len(targets))
-    files: list[LoadedFile] = []
-    contexts: list[ChallengeContext] = []
-    load_findings: list[Finding] = []
-    gathered = Gathered()
     for (path, display), result in zip(targets, results, strict=True):
         if isinstance(result, FileOutcome):
-            files.append(result.loaded)
-            load_findings += result.loaded.findings
-            if result.context is not None:
-                contexts.append(result.context)
-            if result.report is not None:
-                gathered.add(result.report)
+            batch.add(result)
             continue
         loaded, report = result
-        files.append(LoadedFile(path, display, findings=loaded))
-        load_findings += loaded
+        batch.files.append(LoadedFile(path, display, findings=loaded))
+        batch.load_findings += loaded
         if report is not None:
-            gathered.add(report)
-    return files, contexts, load_findings, gathered
+            batch.gathered.add(report)
+    return batch
 
 
 def _take(

@@ -50,6 +50,15 @@ class ProgrammeDir:
         return show_path(self._as_named(path))
 
     def _as_named(self, path: Path) -> str:
+        text = os.fspath(path)
+        root = os.fspath(self.root)
+        prefix = "" if root == "." else os.path.join(root, "")
+        if text.startswith(prefix) and not (prefix == "" and os.path.isabs(text)):
+            tail = text[len(prefix) :]  # (as relative_to gives, for the walk's paths)
+            if os.sep == "/" and tail:
+                if self.shown_as in ("", "."):
+                    return tail
+                return f"{self.shown_as.rstrip('/')}/{tail}"
         try:
             relative = path.relative_to(self.root)
         except ValueError:
@@ -107,7 +116,6 @@ def challenge_paths(programme_dir: ProgrammeDir) -> list[Path]:
 
 def walk_challenges(programme_dir: ProgrammeDir) -> tuple[list[Path], list[Unreadable]]:
     """The challenge files, and the folders that could not be read (never silently skipped)."""
-    found: list[Path] = []
     unreadable: list[Unreadable] = []
     root = programme_dir.root
 
@@ -115,16 +123,21 @@ def walk_challenges(programme_dir: ProgrammeDir) -> tuple[list[Path], list[Unrea
         where = Path(error.filename) if error.filename is not None else root
         unreadable.append(Unreadable(where, error.strerror or str(error)))
 
+    # Sorted as paths sort (part by part), by keys of strings: sorting the Paths
+    # themselves costs a third of an edit's time on a 1,000-file programme.
+    keyed: list[tuple[tuple[str, ...], Path]] = []
     for folder, subfolders, files in os.walk(root, onerror=refused):
         subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
         base = Path(folder)
+        parts = base.parts
         for name in files:
             if name.startswith(".") or not name.endswith(SUFFIXES):
                 continue
             if name == PROGRAMME_FILE and base == root:
                 continue
-            found.append(base / name)
-    found.sort()
+            keyed.append(((*parts, name), base / name))
+    keyed.sort(key=lambda item: item[0])
+    found = [path for _, path in keyed]
     unreadable.sort(key=lambda entry: entry.path)
     return found, unreadable
 
