@@ -127,12 +127,13 @@ def salt(*, programme_path: Path, as_of: str, rules: bool = True) -> str:
 class Entry:
     """One file's cached results, with the keys that say when they may be used."""
 
-    __slots__ = ("digest", "fast", "summary")
+    __slots__ = ("decoded", "digest", "fast", "summary")
 
     def __init__(self, fast: StatKey | None, file_digest: str, summary: Summary) -> None:
         self.fast = fast
         self.digest = file_digest
         self.summary = summary
+        self.decoded: Any = None  # (display, results): what the checker made of the summary
 
     def as_json(self) -> list[Any]:
         return [list(self.fast) if self.fast is not None else None, self.digest, self.summary]

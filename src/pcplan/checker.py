@@ -403,18 +403,11 @@ class _Malformed(Exception):
     """A summary read from the cache that is not what pcplan writes: not used."""
 
 
-def _rows(value: Any) -> Any:
-    if type(value) is not list and type(value) is not tuple:
-        raise _Malformed
-    return value
-
-
 def _findings(display: str, rows: Any) -> list[Finding]:
+    if type(rows) is not list and type(rows) is not tuple:
+        raise _Malformed
     found = []
-    for row in _rows(rows):
-        if len(_rows(row)) != 5:
-            raise _Malformed
-        line, column, rule, severity, message = row
+    for line, column, rule, severity, message in rows:
         if (
             type(line) is not int
             or type(column) is not int
@@ -447,39 +440,50 @@ def _frozen(value: Any) -> Any:
 
 
 def unsummarise(display: str, summary: Any) -> tuple[list[Finding], FileReport | None]:
-    """A summary back as findings and a report, or :class:`_Malformed` if it is not sound."""
-    if len(_rows(summary)) != 2:
-        raise _Malformed
-    loaded_rows, report_rows = summary
-    loaded = _findings(display, loaded_rows)
-    if report_rows is None:
-        return loaded, None
-    if len(_rows(report_rows)) != 3:
-        raise _Malformed
-    finding_rows, sighting_rows, waiver_rows = report_rows
-    report = FileReport(display, _findings(display, finding_rows))
-    for group in _rows(sighting_rows):
-        if len(_rows(group)) != 2 or type(group[0]) is not str:
-            raise _Malformed
-        seen = []
-        for row in _rows(group[1]):
-            if len(_rows(row)) != 4 or type(row[0]) is not int or type(row[1]) is not int:
+    """A summary back as findings and a report, or :class:`_Malformed` if it is not sound.
+
+    Every field is checked, since the summary may come from a damaged cache file;
+    a row of the wrong length or kind fails its unpacking (TypeError, ValueError).
+    """
+    try:
+        loaded_rows, report_rows = summary
+        loaded = _findings(display, loaded_rows)
+        if report_rows is None:
+            return loaded, None
+        finding_rows, sighting_rows, waiver_rows = report_rows
+        report = FileReport(display, _findings(display, finding_rows))
+        sightings = report.sightings
+        for rule_id, rows in sighting_rows:
+            if type(rule_id) is not str or (type(rows) is not list and type(rows) is not tuple):
                 raise _Malformed
-            seen.append(Sighting(display, row[0], row[1], _frozen(row[2]), _frozen(row[3])))
-        report.sightings[group[0]] = seen
-    for row in _rows(waiver_rows):
-        if len(_rows(row)) != 4:
-            raise _Malformed
-        rule, reason, line, column = row
-        if (
-            (rule is not None and type(rule) is not str)
-            or type(reason) is not str
-            or type(line) is not int
-            or type(column) is not int
-        ):
-            raise _Malformed
-        report.waivers.append(WaiverNote(rule, reason, line, column))
+            seen = []
+            for line, column, value, detail in rows:
+                if type(line) is not int or type(column) is not int:
+                    raise _Malformed
+                seen.append(Sighting(display, line, column, _frozen(value), _frozen(detail)))
+            sightings[rule_id] = seen
+        for rule, reason, line, column in waiver_rows:
+            if (
+                (rule is not None and type(rule) is not str)
+                or type(reason) is not str
+                or type(line) is not int
+                or type(column) is not int
+            ):
+                raise _Malformed
+            report.waivers.append(WaiverNote(rule, reason, line, column))
+    except (TypeError, ValueError, RecursionError):
+        raise _Malformed from None
     return loaded, report
+
+
+def _decoded(entry: Entry, display: str) -> tuple[list[Finding], FileReport | None]:
+    """An entry's results, decoded once per process (an edit analyses twice)."""
+    if entry.decoded is not None and entry.decoded[0] == display:
+        result: tuple[list[Finding], FileReport | None] = entry.decoded[1]
+        return result
+    result = unsummarise(display, entry.summary)
+    entry.decoded = (display, result)
+    return result
 
 
 class Fresh(NamedTuple):
@@ -548,7 +552,7 @@ def _analyse_cached(
                 and stat_key(status) == entry.fast
             ):
                 try:
-                    results[index] = unsummarise(display, entry.summary)
+                    results[index] = _decoded(entry, display)
                     store.hits += 1
                     continue
                 except _Malformed:
@@ -588,7 +592,7 @@ def _take(
         assert key is not None
         entry = store.entries[key]
         try:
-            result = unsummarise(display, entry.summary)
+            result = _decoded(entry, display)
         except _Malformed:
             fresh = _analyse_fresh(job, path, display, key, None, whole=False)
         else:
@@ -597,10 +601,10 @@ def _take(
                 store.dirty = True
             return result
     assert fresh.summary is not None
+    if fresh.outcome is not None:  # a file being edited: not written to the cache, which
+        return fresh.outcome  # it would make the edit rewrite; the next `check` reads it
     if fresh.key is not None and fresh.digest is not None:
         store.put(fresh.key, Entry(fresh.fast, fresh.digest, fresh.summary))
-    if fresh.outcome is not None:
-        return fresh.outcome
     try:
         return unsummarise(display, fresh.summary)
     except _Malformed:  # pragma: no cover - summaries pcplan makes are always sound
