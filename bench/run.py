@@ -1,18 +1,18 @@
-"""Time `pcplan check` against check-jsonschema on the same files, side by side (SPEC §7).
+"""Time pcplan against the parse floor and check-jsonschema, side by side (SPEC §7).
 
-    python bench/run.py                 # 40, 1,000 and 10,000 files
-    python bench/run.py --sizes 40 1000 --repeat 7
+    python bench/run.py                           # 40, 1,000 and 10,000 files
+    python bench/run.py --repeat 3 --large 5000   # smaller, quicker
 
 For each size it generates a realistic valid programme (bench/generate.py) under
-bench/work/, then runs, alternating in one loop,
-
-    pcplan --dir bench/work/pN check --as-of 2026-11-25
-    check-jsonschema --schemafile schemas/challenge.schema.json bench/work/pN/**/*.yaml
-
-and reports median wall times, the ratio, and peak memory (measured in separate,
-untimed runs, so that watching memory does not slow the timed ones). It also
-times `pcplan --version` and, at 1,000 files, `pcplan status` and `pcplan due`.
-Results go to stdout as Markdown (paste them into docs/performance.md).
+bench/work/pN/, then times each case of SPEC §7 against what it is compared with,
+alternating the commands in one loop (one untimed round first): `check` cold (the
+cache emptied before each run) and warm, against the *parse floor* (bench/floor.py:
+only reading and C-parsing the same files, in one process and in one per core) and
+check-jsonschema; `done` at 1 and N files; `status` and `due` against `check`; and
+`check` pinned to one core (`taskset -c 0`). Peak memory is measured in separate,
+untimed runs, so that watching memory does not slow the timed ones. Each case
+prints one Markdown row (measure, figure, target, met?, command) for
+docs/performance.md.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -113,63 +114,223 @@ def peak_memory(command: list[str]) -> tuple[float, float]:
     return peaks["rss"] / 1024, peaks["tree"] / 1024
 
 
+def median_times(
+    commands: dict[str, list[str]], repeat: int, before: Any = None
+) -> dict[str, float]:
+    """Median wall times of commands run alternately, after one untimed run of each.
+
+    ``before(name)`` runs (untimed) before each run of a command: to empty a cache.
+    """
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for round_number in range(repeat + 1):
+        for name, command in commands.items():
+            if before is not None:
+                before(name)
+            elapsed = wall_time(command)
+            if round_number:  # the first round only warms the file cache and .pyc files
+                times[name].append(elapsed)
+    return {name: statistics.median(found) for name, found in times.items()}
+
+
+def drop_cache(directory: Path) -> None:
+    import shutil
+
+    shutil.rmtree(directory / ".pcplan-cache", ignore_errors=True)
+
+
+ROWS: list[str] = []
+
+
+def row(measure: str, figure: str, target: str, met: bool | None, command: str) -> None:
+    mark = "" if met is None else (" ✓" if met else " ✗")
+    line = f"| {measure} | {figure} | {target} |{mark} | `{command}` |"
+    ROWS.append(line)
+    print(line, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[40, 1000, 10000])
+    parser.add_argument("--small", type=int, default=40)
+    parser.add_argument("--medium", type=int, default=1000)
+    parser.add_argument("--large", type=int, default=10000, help="0 to skip")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each command")
+    parser.add_argument("--no-jsonschema", action="store_true")
     arguments = parser.parse_args()
+    repeat = arguments.repeat
 
     pcplan = str(BIN / "pcplan")
+    python = sys.executable
+    floor = [python, str(HERE / "floor.py")]
     cjs = str(BIN / "check-jsonschema")
     schema = str(ROOT / "schemas" / "challenge.schema.json")
     subprocess.run(
-        [pcplan, "--dir", str(ROOT / "challenges"), "check"], check=False, stdout=subprocess.DEVNULL
+        [pcplan, "--dir", str(ROOT / "challenges"), "check", "--no-cache"],
+        check=False,
+        stdout=subprocess.DEVNULL,
     )  # warm the bank-holiday cache, as any second run has
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 
     print(machine())
     print()
-    print(
-        "| files | pcplan check (median) | check-jsonschema (median) | ratio | "
-        "pcplan peak memory: largest process / whole run | check-jsonschema peak |"
-    )
-    print("|---:|---:|---:|---:|---:|---:|")
-    medians: dict[int, float] = {}
-    for size in arguments.sizes:
-        directory, files = programme(size)
-        ours = [pcplan, "--dir", str(directory), "check", "--as-of", AS_OF]
-        theirs = [cjs, "--schemafile", schema, *map(str, files)]
-        repeat = arguments.repeat if size < 5000 else max(3, arguments.repeat // 2)
-        times: dict[str, list[float]] = {"ours": [], "theirs": []}
-        wall_time(ours)  # one warm-up each: file cache, .pyc files
-        wall_time(theirs)
-        for _ in range(repeat):
-            times["ours"].append(wall_time(ours))
-            times["theirs"].append(wall_time(theirs))
-        a, b = statistics.median(times["ours"]), statistics.median(times["theirs"])
-        medians[size] = a
-        rss, tree = peak_memory(ours)
-        _, their_tree = peak_memory(theirs)
-        print(
-            f"| {size:,} | {a:.3f} s | {b:.3f} s | {a / b:.2f} | "
-            f"{rss:.0f} / {tree:.0f} MiB | {their_tree:.0f} MiB |"
-        )
-    if 1000 in medians and 10000 in medians:
-        print(f"\n10,000 / 1,000 files: {medians[10000] / medians[1000]:.1f}× the time.")
+    print("| measure | figure (medians) | target | met? | command |")
+    print("|---|---|---|---|---|")
 
-    print()
-    version = [wall_time([pcplan, "--version"]) for _ in range(max(arguments.repeat, 11))]
-    print(
-        f"`pcplan --version`: median {statistics.median(version) * 1000:.0f} ms "
-        f"over {len(version)} runs."
+    def check(directory: Path, *extra: str) -> list[str]:
+        return [pcplan, "--dir", str(directory), "check", "--as-of", AS_OF, *extra]
+
+    # --- check, small, cold: against the parse floor and check-jsonschema
+    small, small_files = programme(arguments.small)
+    commands = {"check": check(small), "floor": [*floor, str(small)]}
+    if not arguments.no_jsonschema:
+        commands["cjs"] = [cjs, "--schemafile", schema, *map(str, small_files)]
+    found = median_times(commands, repeat, lambda name: drop_cache(small))
+    ratio = found["check"] / found["floor"]
+    row(
+        f"`check`, {arguments.small} files, cold",
+        f"{found['check']:.3f} s; parse floor {found['floor']:.3f} s: {ratio:.2f}×",
+        "≤ 2.5× the parse floor",
+        ratio <= 2.5,
+        f"pcplan --dir {small.relative_to(ROOT)} check (cache emptied before each run)",
     )
-    if 1000 in arguments.sizes:
-        directory, _ = programme(1000)
-        for command in ("status", "due"):
-            runs = [
-                wall_time([pcplan, "--dir", str(directory), command, "--as-of", AS_OF])
-                for _ in range(arguments.repeat)
+    if "cjs" in found:
+        ratio = found["check"] / found["cjs"]
+        row(
+            f"`check`, {arguments.small} files, cold, against check-jsonschema",
+            f"{found['check']:.3f} s; check-jsonschema {found['cjs']:.3f} s: {ratio:.2f}×",
+            "≤ 0.45× check-jsonschema",
+            ratio <= 0.45,
+            "check-jsonschema --schemafile schemas/challenge.schema.json FILES",
+        )
+
+    # --- check, medium: cold, warm
+    medium, medium_files = programme(arguments.medium)
+    cold = {"cold": check(medium), "floor": [*floor, str(medium)]}
+    cold["floor2"] = [*floor, "--jobs", str(cores), str(medium)]
+    found = median_times(cold, repeat, lambda name: drop_cache(medium))
+    wall_time(check(medium))  # fill the cache
+    warm = median_times({"warm": check(medium)}, repeat)["warm"]
+    row(
+        f"`check`, {arguments.medium:,} files, warm cache, nothing changed",
+        f"{warm:.3f} s; cold {found['cold']:.3f} s: {warm / found['cold']:.2f}×",
+        "≤ 0.15× the cold run",
+        warm / found["cold"] <= 0.15,
+        f"pcplan --dir {medium.relative_to(ROOT)} check (twice)",
+    )
+    row(
+        f"`check`, {arguments.medium:,} files, cold, against the parse floor",
+        f"{found['cold']:.3f} s; floor {found['floor']:.3f} s (1 process), "
+        f"{found['floor2']:.3f} s ({cores} processes)",
+        "(no target)",
+        None,
+        f"python bench/floor.py [--jobs {cores}] {medium.relative_to(ROOT)}",
+    )
+    if not arguments.no_jsonschema:
+        theirs = median_times(
+            {"cjs": [cjs, "--schemafile", schema, *map(str, medium_files)]}, max(1, repeat // 2)
+        )["cjs"]
+        row(
+            f"`check`, {arguments.medium:,} files, cold, against check-jsonschema",
+            f"{found['cold']:.3f} s; check-jsonschema {theirs:.3f} s: "
+            f"{found['cold'] / theirs:.2f}×",
+            "≤ 0.7× check-jsonschema",
+            found["cold"] / theirs <= 0.7,
+            "check-jsonschema --schemafile schemas/challenge.schema.json FILES",
+        )
+
+    # --- done: 1 file and medium, each run a real edit (the date alternates)
+    one, one_files = programme(1)
+    dates = iter(["2026-01-05", "2026-01-06"] * (repeat + 2))
+    targets = {"one": (one, one_files[0]), "medium": (medium, medium_files[0])}
+    for directory, path in targets.values():
+        wall_time([pcplan, "--dir", str(directory), "done", path.stem, "scope"])  # warm
+    times: dict[str, list[float]] = {name: [] for name in targets}
+    for round_number in range(repeat + 1):
+        day = next(dates)
+        for name, (directory, path) in targets.items():
+            command = [pcplan, "--dir", str(directory), "done", path.stem, "scope", "--on", day]
+            elapsed = wall_time(command)
+            if round_number:
+                times[name].append(elapsed)
+    done_one = statistics.median(times["one"])
+    done_medium = statistics.median(times["medium"])
+    row(
+        f"`done` on a {arguments.medium:,}-file programme",
+        f"{done_medium:.3f} s; on a 1-file programme {done_one:.3f} s: "
+        f"{done_medium / done_one:.2f}×",
+        "≤ 0.4 s and ≤ 1.3× the 1-file edit",
+        done_medium <= 0.4 and done_medium / done_one <= 1.3,
+        f"pcplan --dir {medium.relative_to(ROOT)} done ID scope --on DATE",
+    )
+
+    version = [wall_time([pcplan, "--version"]) for _ in range(max(repeat, 11))]
+    row(
+        "`pcplan --version`",
+        f"{statistics.median(version) * 1000:.0f} ms",
+        "≤ 150 ms",
+        statistics.median(version) <= 0.15,
+        "pcplan --version",
+    )
+    helps = median_times({"help": [pcplan, "check", "--help"]}, repeat)["help"]
+    row("`pcplan check --help`", f"{helps:.3f} s", "(no target)", None, "pcplan check --help")
+
+    if arguments.large:
+        large, _ = programme(arguments.large)
+        label = f"{arguments.large:,}"
+        big = median_times(
+            {
+                "check": check(large, "--no-cache"),
+                "status": [pcplan, "--dir", str(large), "status", "--as-of", AS_OF],
+                "due": [pcplan, "--dir", str(large), "due", "--as-of", AS_OF],
+                "floor2": [*floor, "--jobs", str(cores), str(large)],
+            },
+            repeat,
+        )
+        memory = {
+            name: peak_memory(command)
+            for name, command in [
+                ("check", check(large, "--no-cache")),
+                ("status", [pcplan, "--dir", str(large), "status", "--as-of", AS_OF]),
+                ("due", [pcplan, "--dir", str(large), "due", "--as-of", AS_OF]),
             ]
-            print(f"`pcplan {command}`, 1,000 files: median {statistics.median(runs):.3f} s.")
+        }
+        for name in ("status", "due"):
+            ratio = big[name] / big["check"]
+            rss = memory[name][0]
+            row(
+                f"`{name}`, {label} files",
+                f"{big[name]:.2f} s, {rss:.0f} MiB; `check` {big['check']:.2f} s: {ratio:.2f}×",
+                "≤ 1.2× `check`, ≤ 150 MiB",
+                ratio <= 1.2 and rss <= 150,
+                f"pcplan --dir {large.relative_to(ROOT)} {name}",
+            )
+        ratio = big["check"] / big["floor2"]
+        row(
+            f"`check`, {label} files, cold",
+            f"{big['check']:.2f} s, {memory['check'][0]:.0f} / {memory['check'][1]:.0f} MiB "
+            f"(largest process / whole run); floor on {cores} processes "
+            f"{big['floor2']:.2f} s: {ratio:.2f}×",
+            "≤ 1.2× the parse floor on as many processes as cores",
+            ratio <= 1.2,
+            f"pcplan --dir {large.relative_to(ROOT)} check --no-cache",
+        )
+        pinned = ["taskset", "-c", "0"]
+        one_core = median_times(
+            {
+                "check": [*pinned, *check(large, "--no-cache")],
+                "floor": [*pinned, *floor, str(large)],
+            },
+            max(1, repeat),
+        )
+        rss = peak_memory([*pinned, *check(large, "--no-cache")])[0]
+        ratio = one_core["check"] / one_core["floor"]
+        row(
+            f"`check`, {label} files, one core",
+            f"{one_core['check']:.2f} s, {rss:.0f} MiB; floor {one_core['floor']:.2f} s: "
+            f"{ratio:.2f}×",
+            "≤ 1.3× the one-process floor, ≤ 150 MiB",
+            ratio <= 1.3 and rss <= 150,
+            f"taskset -c 0 pcplan --dir {large.relative_to(ROOT)} check --no-cache",
+        )
 
 
 def machine() -> str:
