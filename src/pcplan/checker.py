@@ -420,11 +420,12 @@ def _findings(display: str, rows: Any) -> list[Finding]:
     return found
 
 
-_PLAIN = (str, int, float, bool, type(None))
-
-
 def _frozen(value: Any) -> Any:
-    """A value read back as the sight function gave it: lists (JSON arrays) as tuples."""
+    """A value read back as the sight function gave it: lists (JSON arrays) as tuples.
+
+    A summary read from disk holds only JSON's types; one made in this run may hold
+    any hashable value a sight function gives, which passes through unchanged.
+    """
     kind = type(value)
     if kind is str or kind is int:
         return value
@@ -434,7 +435,7 @@ def _frozen(value: Any) -> Any:
             if type(item) is not str and type(item) is not int:  # nested: the slow way
                 return tuple(_frozen(item) for item in items)
         return items
-    if not isinstance(value, _PLAIN):
+    if kind is dict:  # (not hashable: never a sighting's value)
         raise _Malformed
     return value
 
@@ -605,10 +606,7 @@ def _take(
         return fresh.outcome  # it would make the edit rewrite; the next `check` reads it
     if fresh.key is not None and fresh.digest is not None:
         store.put(fresh.key, Entry(fresh.fast, fresh.digest, fresh.summary))
-    try:
-        return unsummarise(display, fresh.summary)
-    except _Malformed:  # pragma: no cover - summaries pcplan makes are always sound
-        raise
+    return unsummarise(display, fresh.summary)
 
 
 def _fresh_results(
