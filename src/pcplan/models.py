@@ -370,6 +370,89 @@ class Waiver(_Model):
     agreed_by: OptionalName = None
 
 
+SessionKind = Literal[
+    "briefing",
+    "interview",
+    "focus_group",
+    "partner_interview",
+    "service_user",
+    "work_seen",
+    "team_time",
+    "break",
+    "dcs_to_dcs",
+    "feedback",
+    "other",
+]
+SESSION_KINDS: tuple[str, ...] = SessionKind.__args__  # type: ignore[attr-defined]
+# The sources of evidence of ¶29.
+EVIDENCE_KINDS = ("interview", "focus_group", "partner_interview", "service_user", "work_seen")
+PackKind = Literal["self_assessment", "evidence", "background"]
+PACK_KINDS: tuple[str, ...] = PackKind.__args__  # type: ignore[attr-defined]
+
+# `HH:MM`, Europe/London. The model takes a number too (`9.30` or `930` unquoted is a YAML
+# number), so that `visit.times` can say what to write rather than a bare `schema` finding.
+SessionTime = Annotated[
+    str | int | float,
+    WithJsonSchema({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$"}),
+]
+
+
+class Consent(_Model):
+    """Consents and permissions for work seen or service users (¶26)."""
+
+    needed: bool = True
+    obtained: IsoDate | None = None
+
+
+class Session(_Model):
+    """One slot of the fieldwork timetable (¶24-33)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+    day: Annotated[int, Field(ge=1, le=1000)]
+    start: SessionTime
+    end: SessionTime
+    kind: SessionKind
+    title: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    visitors: Literal["all"] | Annotated[list[Name], NULL_LIST] = "all"
+    with_: Annotated[list[Text], NULL_LIST] = Field(default=[], alias="with")
+    where: Text | None = None
+    consent: Consent | None = None
+
+
+class Visit(_Model):
+    """The host project manager's plan of the two days (¶24-33)."""
+
+    base: Text | None = None
+    accommodation: Text | None = None
+    staff_briefed: IsoDate | None = None
+    sessions: Annotated[list[Session], NULL_LIST] = []
+
+
+class PackItem(_Model):
+    """One document of the reading pack (¶16)."""
+
+    title: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    kind: PackKind
+    pages: Annotated[int, Field(ge=0, le=100_000)] | None = None
+
+
+class ReadingRequest(_Model):
+    """Supplementary reading the visiting team asked for (¶16, step 11)."""
+
+    what: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    by: OptionalName = None
+    asked: IsoDate
+    sent: IsoDate | None = None
+
+
+class Reading(_Model):
+    """The reading pack and the supplementary requests (¶16)."""
+
+    pack: Annotated[list[PackItem], NULL_LIST] = []
+    requests: Annotated[list[ReadingRequest], NULL_LIST] = []
+
+
 class Challenge(_Model):
     """One peer challenge: one file."""
 
@@ -395,6 +478,8 @@ class Challenge(_Model):
     feedback: Feedback | None = None
     escalation: Escalation | None = None
     review: Annotated[Review, NULL_MAPPING] = Review()
+    visit: Annotated[Visit, NULL_MAPPING] = Visit()
+    reading: Annotated[Reading, NULL_MAPPING] = Reading()
     waivers: Annotated[list[Waiver], NULL_LIST] = []
 
 
