@@ -127,7 +127,8 @@ def request_title(request: ReadingRequest) -> str:
 
 
 def kind_label(kind: str) -> str:
-    return kind.replace("_", " ")
+    """``focus_group`` as "focus group", ``dcs_to_dcs`` as "DCS to DCS"."""
+    return "DCS to DCS" if kind == "dcs_to_dcs" else kind.replace("_", " ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +145,8 @@ class TimedEvent:
 
 def session_uid(challenge: Challenge, slot: Slot) -> str:
     """``<id>/visit/<day>-<start>-<n>@pcplan``: n is the session's 1-based place in the file."""
-    return f"{challenge.id}/visit/{slot.session.day}-{show_time(slot.start)}-{slot.index + 1}@pcplan"
+    session = slot.session
+    return f"{challenge.id}/visit/{session.day}-{show_time(slot.start)}-{slot.index + 1}@pcplan"
 
 
 def session_events(challenge: Challenge, chosen: Iterable[Slot]) -> list[TimedEvent]:

@@ -103,7 +103,7 @@ def timetable_text(
     out = [*heading]
     text_width = WIDTH - TIME_WIDTH
     for day in days(challenge, chosen):
-        out += ["", f"Day {day.number}: {day.date:%A} {show_date(day.date)}", "=" * WIDTH]
+        out += ["", f"Day {day.number}: {show_date(day.date)}", "=" * WIDTH]
         if not day.slots:
             out.append("(no sessions)")
         for group in clusters(day.slots):
@@ -121,7 +121,8 @@ def timetable_text(
                 for column in cols:
                     cell: list[str] = []
                     for slot in column:
-                        cell += _entry(challenge, slot, width, own_time=True)
+                        differs = (slot.start, slot.end) != (start, end)
+                        cell += _entry(challenge, slot, width, own_time=differs)
                     cells.append(cell)
                 height = max(len(cell) for cell in cells)
                 lines = [
@@ -150,7 +151,7 @@ def timetable_markdown(
     out = [f"# {_md(title)}", ""]
     out += [f"{_md(line)}  " for line in rest]
     for day in days(challenge, chosen):
-        out += ["", f"## Day {day.number}: {day.date:%A} {show_date(day.date)}", ""]
+        out += ["", f"## Day {day.number}: {show_date(day.date)}", ""]
         if not day.slots:
             out.append("No sessions.")
             continue

@@ -52,13 +52,13 @@ def check_visit_times(ctx: ChallengeContext) -> Iterator[Problem]:
             if times[key] is None:
                 shown = shorten(value if isinstance(value, str) else repr(value), 20)
                 hint = (
-                    "; quote it, as \"09:30\" (unquoted, YAML reads it as a number)"
+                    '; quote it, as "09:30" (unquoted, YAML reads it as a number)'
                     if not isinstance(value, str)
                     else ""
                 )
                 yield Problem(
                     (*path, key),
-                    f"`{key}` must be a 24-hour time HH:MM, such as \"09:30\"; got {shown}{hint}",
+                    f'`{key}` must be a 24-hour time HH:MM, such as "09:30"; got {shown}{hint}',
                 )
         start, end = times["start"], times["end"]
         if start is not None and end is not None and end <= start:
