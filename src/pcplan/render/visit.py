@@ -100,7 +100,7 @@ def timetable_text(
     challenge: Challenge, chosen: list[Slot], heading: list[str], notes: list[str]
 ) -> str:
     """The days one after another, parallel sessions side by side, within 80 columns."""
-    out = [*heading]
+    out = [wrapped for line in heading for wrapped in _wrap(line, WIDTH)]
     text_width = WIDTH - TIME_WIDTH
     for day in days(challenge, chosen):
         out += ["", f"Day {day.number}: {show_date(day.date)}", "=" * WIDTH]
@@ -220,8 +220,8 @@ def add_timed_events(calendar: object, events: Iterable[TimedEvent], stamp: date
     from icalendar import Event
 
     zone = ZoneInfo(ZONE)
-    added = False
-    for item in sorted(events, key=lambda e: (e.start, e.uid)):
+    ordered = sorted(events, key=lambda e: (e.start, e.uid))
+    for item in ordered:
         event = Event()
         event.add("uid", item.uid)
         event.add("dtstamp", stamp)
@@ -234,9 +234,11 @@ def add_timed_events(calendar: object, events: Iterable[TimedEvent], stamp: date
         if item.location:
             event.add("location", item.location)
         calendar.add_component(event)  # type: ignore[attr-defined]
-        added = True
-    if added:
-        calendar.add_missing_timezones()  # type: ignore[attr-defined]
+    if ordered:  # the zone's rules over the years the events span, not 1970-2038
+        calendar.add_missing_timezones(  # type: ignore[attr-defined]
+            first_date=date(ordered[0].start.year, 1, 1),
+            last_date=date(max(e.end.year for e in ordered) + 1, 12, 31),
+        )
 
 
 def visit_ics(events: list[TimedEvent], *, name: str, stamp: datetime) -> bytes:
