@@ -303,11 +303,14 @@ def test_waivable_as_spec_section_4_says() -> None:
 def test_schema_bad_kind_visitors_and_day(programme: Path) -> None:
     text = changed("kind: briefing", "kind: lunch")
     text = changed("    - day: 2   # s6", "    - day: 0   # s6", text)
+    text = changed("visitors: [Jo Rivers]", "visitors: Jo Rivers", text)
     result = check_text(programme, text)
-    assert {(p["rule"], p["line"]) for p in result.json()["problems"]} == {
-        ("schema", at(text, "kind: lunch")[0]),
-        ("schema", at(text, "day: 0")[0]),
-    }
+    assert [(p["rule"], p["line"], p["column"]) for p in result.json()["problems"]] == [
+        ("schema", *at(text, "kind: lunch", "kind")),
+        ("schema", *at(text, "visitors: Jo Rivers", "visitors")),
+        ("schema", *at(text, "day: 0", "day")),
+    ]
+    assert "write `all`, or a list of names" in result.json()["problems"][1]["message"]
 
 
 # ----------------------------------------------------------------------------- pcplan visit

@@ -391,9 +391,52 @@ PACK_KINDS: tuple[str, ...] = PackKind.__args__  # type: ignore[attr-defined]
 
 # `HH:MM`, Europe/London. The model takes a number too (`9.30` or `930` unquoted is a YAML
 # number), so that `visit.times` can say what to write rather than a bare `schema` finding.
+def _session_time(value: object) -> str | int | float:
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return value
+    raise PydanticCustomError(
+        "session_time",
+        'write a time as "HH:MM" in quotes, such as "09:30"; got {value}',
+        {"value": _describe(value)},
+    )
+
+
 SessionTime = Annotated[
     str | int | float,
+    PlainValidator(_session_time),
     WithJsonSchema({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$"}),
+]
+
+
+def _visitors(value: object) -> str | list[str]:
+    if value is None:
+        return []
+    if value == "all":
+        return "all"
+    if isinstance(value, list) and all(
+        isinstance(name, str) and 1 <= len(name) <= NAME_MAX for name in value
+    ):
+        return list(value)
+    raise PydanticCustomError(
+        "visitors",
+        "write `all`, or a list of names from `visiting_team` such as [Jo Rivers, Sam Lee]; "
+        "got {value}",
+        {"value": _describe(value)},
+    )
+
+
+Visitors = Annotated[
+    str | list[str],
+    PlainValidator(_visitors),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"const": "all"},
+                {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 80}},
+                {"type": "null"},
+            ]
+        }
+    ),
 ]
 
 
@@ -414,7 +457,7 @@ class Session(_Model):
     end: SessionTime
     kind: SessionKind
     title: Annotated[str, StringConstraints(min_length=1, max_length=500)]
-    visitors: Literal["all"] | Annotated[list[Name], NULL_LIST] = "all"
+    visitors: Visitors = "all"
     with_: Annotated[list[Text], NULL_LIST] = Field(default=[], alias="with")
     where: Text | None = None
     consent: Consent | None = None
@@ -579,6 +622,8 @@ _OWN_ERRORS = frozenset(
         "employer_both",
         "employer_missing",
         "organisation_not_partner",
+        "session_time",
+        "visitors",
     )
 )
 
