@@ -532,3 +532,24 @@ def test_calendar_person_includes_their_sessions(programme: Path) -> None:
         "kent-2027-06: Feedback",
     ]
     assert {str(e["TRANSP"]) for e in sessions} == {"OPAQUE"}
+
+
+def test_request_into_a_reading_section_without_requests(programme: Path) -> None:
+    path = programme / "kent-2027-06.yaml"
+    text = CHALLENGE_YAML + "reading:\n  pack:\n    - {title: Summary, kind: self_assessment}\n"
+    path.write_text(text, encoding="utf-8")
+    result = run(
+        "visit", "kent-2027-06", "request", "Audit", "--by", "Jo Rivers",
+        "--asked", "2027-06-01", directory=programme,
+    )  # fmt: skip
+    assert result.exit_code == 0, result
+    assert path.read_text(encoding="utf-8") == text + (
+        "  requests:\n    - what: Audit\n      by: Jo Rivers\n      asked: 2027-06-01\n"
+    )
+
+
+def test_options_that_do_not_belong_are_refused(programme: Path) -> None:
+    result = run("visit", "kent-2027-06", "--day", "1", directory=programme)
+    assert result.exit_code == 2 and "--day" in result.stderr
+    result = run("visit", "kent-2027-06", "sent", "1", "--by", "Jo", directory=programme)
+    assert result.exit_code == 2 and "--by" in result.stderr

@@ -299,6 +299,12 @@ class Editor:
                 self._splices.append(Splice(value_span.start, value_span.end, ""))
             self._insert_after(value_span.end, lines)
             return
+        if isinstance(parent, dict) and parent and key not in parent:  # a new key in a block
+            if self._span(parent_path).flow:
+                self._refuse(f"`{'.'.join(map(str, parent_path))}` is written inline")
+            block = self._block(entries, unit, sequence=sequence, unit=unit)
+            self._insert_into_mapping(parent_path, [f"{key}:", *block])
+            return
         if len(parent_path) > 1 or (
             parent_path and (parent is not None or parent_path[0] in self.data)
         ):

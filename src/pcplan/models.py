@@ -389,6 +389,7 @@ EVIDENCE_KINDS = ("interview", "focus_group", "partner_interview", "service_user
 PackKind = Literal["self_assessment", "evidence", "background"]
 PACK_KINDS: tuple[str, ...] = PackKind.__args__  # type: ignore[attr-defined]
 
+
 # `HH:MM`, Europe/London. The model takes a number too (`9.30` or `930` unquoted is a YAML
 # number), so that `visit.times` can say what to write rather than a bare `schema` finding.
 def _session_time(value: object) -> str | int | float:

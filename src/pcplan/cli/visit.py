@@ -110,7 +110,39 @@ def visit(
 
     Parallel sessions (the two pairs, ¶21) are side by side. Markdown is a printable
     timetable for the host's staff; ics gives timed events in Europe/London.
+
+    Example: pcplan visit kent-2027-03 --person "Jo Rivers" --format markdown
     """
+    given = {
+        "--day": day,
+        "--start": start,
+        "--end": end,
+        "--kind": kind,
+        "--title": title,
+        "--visitors": None if visitors == "all" else visitors,
+        "--with": with_,
+        "--where": where,
+        "--consent-needed": consent_needed or None,
+        "--by": by,
+        "--asked": asked,
+        "--on": on,
+        "--person": person,
+        "--format": None if fmt is VisitFormat.table else fmt.value,
+    }
+    allowed = {
+        None: ("--person", "--format"),
+        VisitAction.add: (
+            "--day", "--start", "--end", "--kind", "--title",
+            "--visitors", "--with", "--where", "--consent-needed",
+        ),
+        VisitAction.request: ("--by", "--asked"),
+        VisitAction.sent: ("--on",),
+    }  # fmt: skip
+    stray = [option for option, value in given.items() if value is not None]
+    stray = [option for option in stray if option not in allowed[action]]
+    if stray:
+        doing = f"visit {action.value}" if action else "showing the timetable"
+        raise UsageError(f"{', '.join(stray)}: not used when {doing}")
     if action is None:
         if what is not None:
             raise UsageError(f"{what}: say what to do: add, request or sent")
