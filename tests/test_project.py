@@ -56,6 +56,7 @@ def test_every_command_is_listed() -> None:
         "done",
         "team",
         "schema",
+        "visit",
     }
     assert set(_commands()) == expected
 

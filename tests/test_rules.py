@@ -81,6 +81,17 @@ SPEC_SEVERITY = {
     "review.visit": "error",
     "feedback.unplanned": "warning",
     "escalation.missing": "warning",
+    "visit.times": "error",
+    "visit.clash": "error",
+    "visit.feedback": "warning",
+    "visit.dcs_to_dcs": "warning",
+    "visit.overprogrammed": "warning",
+    "visit.evidence": "warning",
+    "visit.consent": "error",
+    "visit.unplanned": "warning",
+    "reading.self_assessment": "warning",
+    "reading.slim": "warning",
+    "reading.request": "warning",
     "waiver.unused": "warning",
 }
 

@@ -20,7 +20,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -41,6 +41,35 @@ from pcplan.yamlio import (
 )
 
 _PLAIN_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.'()&/+-]*")  # no comma: flow-safe
+
+
+Value = str | bool | int | date | list[str] | dict[str, str | bool | date]
+
+
+def yaml_value(value: Value) -> str:
+    """A scalar as :func:`yaml_scalar`; a list or mapping of scalars in flow style."""
+    if isinstance(value, list):
+        return "[" + ", ".join(yaml_scalar(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {yaml_scalar(v)}" for k, v in value.items()) + "}"
+    return yaml_scalar(value)
+
+
+def _plain(value: Value) -> Any:
+    """What the parser reads back from :func:`yaml_value` (dates stay text)."""
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+@contextlib.contextmanager
+def open_editor(path: Path) -> Iterator[Editor]:
+    """The one way edit commands open a file (the locked version takes the lock here)."""
+    yield Editor(path)
 
 
 def yaml_scalar(value: str | bool | int | date) -> str:
@@ -155,10 +184,15 @@ class Editor:
         take = len(text) + 1 if follows_comment and gap - (len(text) + 1) >= 1 else 0
         self._splices.append(Splice(at, at + take, f" {text}"))
 
-    def append_item(self, sequence_path: KeyPath, item: dict[str, str | bool]) -> None:
-        """Append a mapping to the sequence at ``sequence_path`` (creating it if needed)."""
-        self._apply_expected(sequence_path, lambda parent: parent.append(dict(item)), create=list)
-        entries = [f"{key}: {yaml_scalar(value)}" for key, value in item.items()]
+    def append_item(self, sequence_path: KeyPath, item: Mapping[str, Value]) -> None:
+        """Append a mapping to the sequence at ``sequence_path`` (creating it if needed).
+
+        Values may be lists or mappings of scalars (written in flow style). When the
+        list's items are written ``- {key: value, …}``, the new one is too.
+        """
+        plain = {key: _plain(value) for key, value in item.items()}
+        self._apply_expected(sequence_path, lambda parent: parent.append(plain), create=list)
+        entries = [f"{key}: {yaml_value(value)}" for key, value in item.items()]
         target = self._existing(sequence_path)
         if target is None:
             self._create_under(sequence_path, entries, sequence=True)
@@ -172,6 +206,19 @@ class Editor:
         first = self._span((*sequence_path, 0))
         dash = self.text.rfind("-", 0, first.start)
         dash_column = dash - self._line_start(dash)
+        if (
+            first.kind == "mapping"
+            and first.flow
+            and self._line_start(dash) == self._line_start(first.start)
+        ):
+            gap = first.start - dash - 1
+            line = " " * dash_column + "-" + " " * gap + "{" + ", ".join(entries) + "}"
+            self._insert_after(
+                self._end_of_last_child(sequence_path, len(target) - 1),
+                [line],
+                keep_with=dash_column + 1 + gap,
+            )
+            return
         if (
             self._line_start(dash) != self._line_start(first.start)
             or first.kind != "mapping"
@@ -252,9 +299,24 @@ class Editor:
                 self._splices.append(Splice(value_span.start, value_span.end, ""))
             self._insert_after(value_span.end, lines)
             return
-        if parent_path:
+        if isinstance(parent, dict) and parent and key not in parent:  # a new key in a block
+            if self._span(parent_path).flow:
+                self._refuse(f"`{'.'.join(map(str, parent_path))}` is written inline")
+            block = self._block(entries, unit, sequence=sequence, unit=unit)
+            self._insert_into_mapping(parent_path, [f"{key}:", *block])
+            return
+        if len(parent_path) > 1 or (
+            parent_path and (parent is not None or parent_path[0] in self.data)
+        ):
             self._refuse(f"`{'.'.join(map(str, parent_path))}` is missing")
-        lines = [f"{key}:", *self._block(entries, unit, sequence=sequence, unit=unit)]
+        if parent_path:  # a new top-level section holding the new key: `visit:` `sessions:`
+            lines = [
+                f"{parent_path[0]}:",
+                " " * unit + f"{key}:",
+                *self._block(entries, 2 * unit, sequence=sequence, unit=unit),
+            ]
+        else:
+            lines = [f"{key}:", *self._block(entries, unit, sequence=sequence, unit=unit)]
         newline = self.source.newline
         body = newline.join(lines)
         if self.text.endswith(("\n", "\r")) or not self.text:

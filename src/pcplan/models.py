@@ -98,6 +98,7 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
 # start a line of its own or drive the terminal. Multi-line text (`scope`, reasons) may
 # hold line breaks and tabs, and no other control character.
 LINE_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*$"
+_ONE_LINE = re.compile(LINE_PATTERN)
 TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
 _NOT_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -387,6 +388,142 @@ class Waiver(_Model):
     agreed_by: OptionalName = None
 
 
+SessionKind = Literal[
+    "briefing",
+    "interview",
+    "focus_group",
+    "partner_interview",
+    "service_user",
+    "work_seen",
+    "team_time",
+    "break",
+    "dcs_to_dcs",
+    "feedback",
+    "other",
+]
+SESSION_KINDS: tuple[str, ...] = SessionKind.__args__  # type: ignore[attr-defined]
+# The sources of evidence of ¶29.
+EVIDENCE_KINDS = ("interview", "focus_group", "partner_interview", "service_user", "work_seen")
+PackKind = Literal["self_assessment", "evidence", "background"]
+PACK_KINDS: tuple[str, ...] = PackKind.__args__  # type: ignore[attr-defined]
+
+
+# `HH:MM`, Europe/London. The model takes a number too (`9.30` or `930` unquoted is a YAML
+# number), so that `visit.times` can say what to write rather than a bare `schema` finding.
+def _session_time(value: object) -> str | int | float:
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return value
+    raise PydanticCustomError(
+        "session_time",
+        'write a time as "HH:MM" in quotes, such as "09:30"; got {value}',
+        {"value": _describe(value)},
+    )
+
+
+SessionTime = Annotated[
+    str | int | float,
+    PlainValidator(_session_time),
+    WithJsonSchema({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$"}),
+]
+
+
+def _visitors(value: object) -> str | list[str]:
+    if value is None:
+        return []
+    if value == "all":
+        return "all"
+    if isinstance(value, list) and all(
+        isinstance(name, str) and 1 <= len(name) <= NAME_MAX and _ONE_LINE.fullmatch(name)
+        for name in value
+    ):
+        return list(value)
+    raise PydanticCustomError(
+        "visitors",
+        "write `all`, or a list of names from `visiting_team` such as [Jo Rivers, Sam Lee]; "
+        "got {value}",
+        {"value": _describe(value)},
+    )
+
+
+Visitors = Annotated[
+    str | list[str],
+    PlainValidator(_visitors),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"const": "all"},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 80,
+                        "pattern": LINE_PATTERN,
+                    },
+                },
+                {"type": "null"},
+            ]
+        }
+    ),
+]
+
+
+class Consent(_Model):
+    """Consents and permissions for work seen or service users (¶26)."""
+
+    needed: bool = True
+    obtained: IsoDate | None = None
+
+
+class Session(_Model):
+    """One slot of the fieldwork timetable (¶24-33)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+    day: Annotated[int, Field(ge=1, le=1000)]
+    start: SessionTime
+    end: SessionTime
+    kind: SessionKind
+    title: Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=LINE_PATTERN)]
+    visitors: Visitors = "all"
+    with_: Annotated[list[Line], NULL_LIST] = Field(default=[], alias="with")
+    where: Line | None = None
+    consent: Consent | None = None
+
+
+class Visit(_Model):
+    """The host project manager's plan of the two days (¶24-33)."""
+
+    base: Line | None = None
+    accommodation: Line | None = None
+    staff_briefed: IsoDate | None = None
+    sessions: Annotated[list[Session], NULL_LIST] = []
+
+
+class PackItem(_Model):
+    """One document of the reading pack (¶16)."""
+
+    title: Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=LINE_PATTERN)]
+    kind: PackKind
+    pages: Annotated[int, Field(ge=0, le=100_000)] | None = None
+
+
+class ReadingRequest(_Model):
+    """Supplementary reading the visiting team asked for (¶16, step 11)."""
+
+    what: Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=LINE_PATTERN)]
+    by: OptionalName = None
+    asked: IsoDate
+    sent: IsoDate | None = None
+
+
+class Reading(_Model):
+    """The reading pack and the supplementary requests (¶16)."""
+
+    pack: Annotated[list[PackItem], NULL_LIST] = []
+    requests: Annotated[list[ReadingRequest], NULL_LIST] = []
+
+
 class Challenge(_Model):
     """One peer challenge: one file."""
 
@@ -412,6 +549,8 @@ class Challenge(_Model):
     feedback: Feedback | None = None
     escalation: Escalation | None = None
     review: Annotated[Review, NULL_MAPPING] = Review()
+    visit: Annotated[Visit, NULL_MAPPING] = Visit()
+    reading: Annotated[Reading, NULL_MAPPING] = Reading()
     waivers: Annotated[list[Waiver], NULL_LIST] = []
 
 
@@ -522,6 +661,8 @@ _OWN_ERRORS = frozenset(
         "employer_both",
         "employer_missing",
         "organisation_not_partner",
+        "session_time",
+        "visitors",
     )
 )
 

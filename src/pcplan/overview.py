@@ -6,6 +6,7 @@ the renderers turn their results into tables, JSON or ICS.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,8 +20,16 @@ from pcplan.findings import printable, shorten
 from pcplan.models import LAST_YEAR, Challenge, Programme
 from pcplan.rules import ChallengeContext
 from pcplan.rules.team import active_members, core_members
-from pcplan.schedule import Schedule, StepDates
-from pcplan.steps import Step
+from pcplan.schedule import Schedule, Status, StepDates
+from pcplan.steps import STEP_BY_KEY, Step
+from pcplan.timetable import (
+    TimedEvent,
+    open_requests,
+    person_slots,
+    request_due,
+    request_title,
+    session_events,
+)
 
 PHASES = ("planning", "fieldwork", "response", "review", "closed")
 
@@ -99,7 +108,8 @@ def status_rows(analysis: Analysis, round_number: int | None = None) -> list[Sta
                 end=challenge.fieldwork.end,
                 phase=phase(challenge, ctx.schedule),
                 next_step=ctx.schedule.next_step(),
-                overdue=len(ctx.schedule.with_status("overdue")),
+                overdue=len(ctx.schedule.with_status("overdue"))
+                + sum(1 for entry in request_entries(ctx) if entry.status == "overdue"),
                 team_confirmed=confirmed_count(challenge),
                 errors=sum(1 for f in findings if f.severity == "error"),
                 warnings=sum(1 for f in findings if f.severity == "warning"),
@@ -169,14 +179,44 @@ class DueItem:
         }
 
 
+def request_entries(ctx: ChallengeContext) -> list[StepDates]:
+    """Each open supplementary-reading request as a due item of step 11 (SPEC §9).
+
+    Its title names the request, its owner is the host project manager, it is due
+    the earlier of asked + 2 working days and fieldwork start, and it stops
+    appearing once fieldwork is over.
+    """
+    challenge = ctx.challenge
+    as_of = ctx.as_of
+    if as_of > challenge.fieldwork.end:
+        return []
+    step = STEP_BY_KEY["supplementary_reading"]
+    entries = []
+    for _, request in open_requests(challenge):
+        due = request_due(challenge, request, ctx.calendar)
+        soon = (due - as_of).days <= ctx.settings.due_soon_days
+        status: Status = "overdue" if as_of > due else "due_soon" if soon else "open"
+        entries.append(
+            StepDates(
+                dataclasses.replace(step, title=request_title(request)),
+                opens=request.asked,
+                due=due,
+                done=None,
+                status=status,
+            )
+        )
+    return entries
+
+
 def due_items(
     contexts: Iterable[ChallengeContext], as_of: date, within: relativedelta
 ) -> list[DueItem]:
-    """Every step overdue, or due by ``as_of + within`` and not done, across challenges."""
+    """Every step overdue, or due by ``as_of + within`` and not done, across challenges;
+    and every open supplementary-reading request (SPEC §9)."""
     horizon = as_of + within
     items = []
     for ctx in contexts:
-        for entry in ctx.schedule.steps:
+        for entry in [*ctx.schedule.steps, *request_entries(ctx)]:
             if entry.due is None or entry.status in ("done", "not_applicable"):
                 continue
             if entry.status == "overdue" or entry.due <= horizon:
@@ -289,8 +329,15 @@ def step_event(
         f"Done {entry.done.isoformat()}." if entry.done else "",
         f"Challenge: {challenge.id}, {host}: {challenge.topic}",
     ]
+    uid = f"{challenge.id}/{step.key}@pcplan"
+    if step is not STEP_BY_KEY.get(step.key):  # a supplementary-reading request (SPEC §9)
+        import hashlib
+
+        uid = (
+            f"{challenge.id}/{step.key}/{hashlib.sha1(step.title.encode()).hexdigest()[:12]}@pcplan"
+        )
     return CalendarEvent(
-        uid=f"{challenge.id}/{step.key}@pcplan",
+        uid=uid,
         summary=f"{challenge.id}: {step.title}",
         first=day,
         last=day,
@@ -329,6 +376,15 @@ def known_people(contexts: Iterable[ChallengeContext], programme: Programme | No
             people.add(challenge.host.project_manager)
         people.update(member.name for member in challenge.visiting_team)
     return people
+
+
+def person_sessions(contexts: Iterable[ChallengeContext], person: str) -> list[TimedEvent]:
+    """The visit sessions a person is in, across challenges, as timed events (SPEC §9)."""
+    return [
+        event
+        for ctx in contexts
+        for event in session_events(ctx.challenge, person_slots(ctx.challenge, person))
+    ]
 
 
 def people_to_chase(step: Step, challenge: Challenge, programme: Programme | None) -> list[str]:

@@ -140,7 +140,13 @@ def calendar(
     """
     import difflib
 
-    from pcplan.overview import challenge_events, involves, known_people, matching_names
+    from pcplan.overview import (
+        challenge_events,
+        involves,
+        known_people,
+        matching_names,
+        person_sessions,
+    )
     from pcplan.render.ics import to_ics
 
     day = as_of_or_today(as_of)
@@ -169,8 +175,9 @@ def calendar(
             ctx, programme.authority_name(ctx.challenge.host.authority) if programme else None
         )
     ]
+    timed = person_sessions(contexts, person) if person is not None else []  # (SPEC §9)
     name = "Peer challenges" + (f": {person}" if person else "")
-    data = to_ics(events, name=name, stamp=stamp())
+    data = to_ics(events, name=name, stamp=stamp(), timed=timed)
     if out is None:
         sys.stdout.write(data.decode("utf-8"))
         return
@@ -180,7 +187,7 @@ def calendar(
     count = f"{len(contexts)} challenge{'' if len(contexts) == 1 else 's'}"
     from pcplan.repo import show_path
 
-    sys.stderr.write(f"wrote {show_path(out)}: {len(events)} events from {count}\n")
+    sys.stderr.write(f"wrote {show_path(out)}: {len(events) + len(timed)} events from {count}\n")
 
 
 # ----------------------------------------------------------------------------- timebank

@@ -13,9 +13,17 @@ from typing import TextIO
 
 from pcplan.findings import printable
 from pcplan.overview import CalendarEvent
+from pcplan.timetable import TimedEvent
 
 
-def to_ics(events: Iterable[CalendarEvent], *, name: str, stamp: datetime) -> bytes:
+def to_ics(
+    events: Iterable[CalendarEvent],
+    *,
+    name: str,
+    stamp: datetime,
+    timed: Iterable[TimedEvent] = (),
+) -> bytes:
+    """All-day events, and timed ones (visit sessions, in Europe/London) after them."""
     from icalendar import Calendar, Event
 
     calendar = Calendar()
@@ -38,6 +46,9 @@ def to_ics(events: Iterable[CalendarEvent], *, name: str, stamp: datetime) -> by
         if item.location:
             event.add("location", printable(item.location))
         calendar.add_component(event)
+    from pcplan.render.visit import add_timed_events
+
+    add_timed_events(calendar, timed, stamp)
     return calendar.to_ical()  # type: ignore[no-any-return]
 
 
