@@ -23,7 +23,7 @@ import pytest
 
 import pcplan.edit
 from pcplan.yamlio import decode, parse
-from tests.conftest import PROGRAMME_YAML, Run, build_tree, run
+from tests.conftest import CHALLENGE_YAML, PROGRAMME_YAML, Run, build_tree, run
 
 DATA = Path(__file__).parent / "data" / "edit"
 ID = "kent-2027-06"
@@ -563,12 +563,40 @@ def test_an_edit_that_breaks_a_rule_still_lands_and_says_so(programme: Path) -> 
     assert "team.size" in {problem["rule"] for problem in check.json()["problems"]}
 
 
-def test_an_edit_that_breaks_steps_order_still_lands_and_says_so(programme: Path) -> None:
-    # scope recorded as done after fieldwork ended: an impossible date (steps.order)
-    result = run("done", ID, "scope", "--on", "2027-06-20", directory=programme)
+IMPOSSIBLE_DONE = {
+    "a planning step after fieldwork ended": ("scope", "2027-06-20", ""),
+    "fieldwork before it starts": ("fieldwork", "2027-06-08", ""),
+    "the response document before fieldwork ended": ("response_document", "2027-06-09", ""),
+    "the impact review with no response document": ("impact_review", "2028-01-10", ""),
+    "the impact visit before the impact review": (
+        "impact_visit",
+        "2028-01-01",
+        "  response_document: 2027-07-01\n  impact_review: 2028-01-10\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", IMPOSSIBLE_DONE)
+def test_done_refuses_a_date_steps_order_would_reject(tmp_path: Path, case: str) -> None:
+    step, day, earlier = IMPOSSIBLE_DONE[case]
+    root = programme_with(tmp_path, CHALLENGE_YAML + earlier)
+    before = (root / FILE).read_bytes()
+    result = run("done", ID, step, "--on", day, directory=root)
+    assert_one_line_error(result, 2)
+    assert "--on" in result.stderr or "pcplan done" in result.stderr
+    assert (root / FILE).read_bytes() == before
+
+
+def test_done_undo_removes_only_the_steps_line(programme: Path) -> None:
+    path = programme / FILE
+    assert run("done", ID, "scope", "--on", "2026-11-10", directory=programme).exit_code == 0
+    result = run("done", ID, "scope", "--undo", directory=programme)
     assert result.exit_code == 0, result
-    assert "steps.order" in result.stdout
-    assert "  scope: 2027-06-20\n" in (programme / FILE).read_text(encoding="utf-8")
+    assert "was 2026-11-10" in result.stdout
+    assert path.read_text(encoding="utf-8") == CHALLENGE_YAML
+    again = run("done", ID, "scope", "--undo", directory=programme)
+    assert again.exit_code == 0 and "nothing to undo" in again.stdout
+    assert run("done", ID, "scope", "--undo", "--on", "2026-11-10", directory=programme).exit_code == 2
 
 
 def test_an_edit_that_keeps_the_file_clean_prints_no_problem(programme: Path) -> None:
