@@ -239,6 +239,98 @@ GOLDEN = (
         added=("    status: declined\n",),
         says="Lee Chen is now declined",
     ),
+    # team remove: the first member (a comment inside it goes with it), a middle one (the
+    # comment above it stays: it may be about what follows), the last one
+    Golden(
+        "commented.remove-first",
+        ("team", ID, "remove", "Jo Rivers"),
+        removed=(
+            "  - name: Jo Rivers        # lead DCS\n",
+            "    authority: surrey\n",
+            "    role: dcs\n",
+            "    lead: true\n",
+            "    status: confirmed\n",
+            "    # a comment inside the mapping, after its last key\n",
+        ),
+        added=(),
+        says="removed Jo Rivers from the visiting team",
+    ),
+    Golden(
+        "commented.remove-middle",
+        ("team", ID, "remove", "pat quinn"),
+        removed=(
+            "  - name: 'Pat Quinn'\n",
+            '    authority: "medway"\n',
+            "    role: assistant_director   # the AD\n",
+            "    status: nominated    # awaiting the host DCS\n",
+        ),
+        added=(),
+        says="removed Pat Quinn",
+    ),
+    Golden(
+        "commented.remove-last",
+        ("team", ID, "remove", "Lee Chen"),
+        removed=(
+            '  - name: "Lee Chen"       # no status key yet\n',
+            "    authority: slough\n",
+            "    # a comment between two keys\n",
+            "    role: team_leader\n",
+        ),
+        added=(),
+        says="removed Lee Chen",
+    ),
+    # done --undo: the step's line goes, its neighbours' comments stay
+    Golden(
+        "commented.undo",
+        ("done", ID, "dates", "--undo"),
+        removed=("  dates: 2026-11-02   # agreed at the October meeting\n",),
+        added=(),
+        says="dates is no longer recorded as done (was 2026-11-02)",
+    ),
+    # set: a scalar, a flow list, a block list (written anew as a flow list), --unset,
+    # and a field whose mapping is not there yet
+    Golden(
+        "commented.set-scalar",
+        ("set", ID, "feedback.format", "written report"),
+        removed=("  format: oral presentation\n",),
+        added=("  format: written report\n",),
+        says="feedback.format set to written report",
+    ),
+    Golden(
+        "commented.set-flow-list",
+        ("set", ID, "feedback.audience", "senior management team, lead member"),
+        removed=(
+            "  audience: [senior management team, 'lead member', \"chair\"]   # a flow sequence\n",
+        ),
+        added=("  audience: [senior management team, lead member]   # a flow sequence\n",),
+        says="feedback.audience set to senior management team, lead member",
+    ),
+    Golden(
+        "commented.set-block-list",
+        ("set", ID, "review.contents", "original_scope, peer_commentary, impact_evidence"),
+        removed=(
+            "  contents:\n",
+            "    - original_scope       # a block sequence\n",
+            "    # a comment between sequence items\n",
+            "    - peer_commentary\n",
+        ),
+        added=("  contents: [original_scope, peer_commentary, impact_evidence]\n",),
+        says="review.contents set to",
+    ),
+    Golden(
+        "commented.unset",
+        ("set", ID, "escalation.visiting_contact", "--unset"),
+        removed=("  visiting_contact: 'Jo Rivers'\n",),
+        added=(),
+        says="escalation.visiting_contact unset",
+    ),
+    Golden(
+        "commented.set-nested",
+        ("set", ID, "review.visit.hours", "4"),
+        removed=(),
+        added=("  visit:\n", "    hours: 4\n"),
+        says="review.visit.hours set to 4",
+    ),
 )
 
 
