@@ -688,7 +688,9 @@ def test_done_undo_removes_only_the_steps_line(programme: Path) -> None:
     assert path.read_text(encoding="utf-8") == CHALLENGE_YAML
     again = run("done", ID, "scope", "--undo", directory=programme)
     assert again.exit_code == 0 and "nothing to undo" in again.stdout
-    assert run("done", ID, "scope", "--undo", "--on", "2026-11-10", directory=programme).exit_code == 2
+    assert (
+        run("done", ID, "scope", "--undo", "--on", "2026-11-10", directory=programme).exit_code == 2
+    )
 
 
 def test_an_edit_that_keeps_the_file_clean_prints_no_problem(programme: Path) -> None:

@@ -444,9 +444,15 @@ def parse_field_value(field_path: str, text: str) -> Value:
             raise UsageError(f"{field_path}: give a number of hours, such as 4 or 3.5")
         number = float(text)
         return int(number) if number.is_integer() else number
+    multi_line = field_path == "scope"
+    if has_forbidden_character(text) or (not multi_line and any(c in text for c in "\t\n\r")):
+        where = "" if multi_line else "; one line, with no tab"
+        raise UsageError(f"{field_path}: the value holds a control or invisible character{where}")
     if kind == "list":
         items = [item.strip() for item in text.split(",")]
         return [item for item in items if item]
+    if not text.strip():
+        raise UsageError(f"{field_path}: give a value, or --unset to remove the field")
     return text
 
 
@@ -490,6 +496,11 @@ def set_fields(path: Path, edits: list[tuple[str, Value | None]]) -> Change:
             [(parts, None if value is None else plain_value(value)) for parts, value in parsed],
         )
         checked = validate_challenge(data)
+        if not isinstance(checked, list) and checked.fieldwork.end < checked.fieldwork.start:
+            raise UsageError(
+                f"{names}: fieldwork would end ({checked.fieldwork.end.isoformat()}) before it "
+                f"starts ({checked.fieldwork.start.isoformat()}); nothing written"
+            )
         if isinstance(checked, list):
             issue = checked[0]
             where = path_label(issue.path) if issue.path else names
