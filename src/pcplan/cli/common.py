@@ -288,6 +288,30 @@ class ShowFormat(StrEnum):
     json = "json"
 
 
+class ListFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    csv = "csv"
+    json = "json"
+
+
+def check_person(person: str, contexts: Any, programme: Programme | None) -> None:
+    """Exit 2 when nobody of this name is in the programme (with the nearest names)."""
+    import difflib
+
+    from pcplan.overview import known_people
+
+    people = known_people(contexts, programme)
+    wanted = " ".join(person.split()).casefold()
+    if wanted not in {" ".join(p.split()).casefold() for p in people}:
+        from pcplan.errors import UsageError
+        from pcplan.findings import shorten
+
+        close = difflib.get_close_matches(person, sorted(people), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UsageError(f"{shorten(person, 80)}: nobody of this name in the programme{hint}")
+
+
 def main() -> None:
     """The console script's entry point."""
     app()

@@ -30,7 +30,7 @@ def to_ics(events: Iterable[CalendarEvent], *, name: str, stamp: datetime) -> by
         event.add("summary", item.summary)
         event.add("dtstart", item.first)
         event.add("dtend", item.last + timedelta(days=1))
-        event.add("transp", "TRANSPARENT")
+        event.add("transp", "OPAQUE" if item.busy else "TRANSPARENT")
         if item.description:
             event.add("description", item.description)
         if item.location:
