@@ -36,13 +36,18 @@ if TYPE_CHECKING:
 # ----------------------------------------------------------------------------- new
 
 
+def interactive() -> bool:
+    """Can `new` ask for what is missing (a person at a terminal)?"""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def _answer(option: str, given: Any, programme: Programme, missing: list[str]) -> Any:
     """An option's value: as given, else asked for on a terminal (again until it is valid)."""
     from pcplan.scaffold import QUESTIONS, read_answer
 
     if given is not None:
         return read_answer(option, str(given), programme)
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not interactive():
         missing.append(option)
         return None
     while True:
