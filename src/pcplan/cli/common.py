@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from pcplan import __version__
 from pcplan.errors import PcplanError
@@ -27,8 +28,33 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+class _Commands(TyperGroup):
+    """pcplan's commands; a `--dir` given after the command is pointed back before it."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        rest = args[1:]
+        rest = rest[: rest.index("--")] if "--" in rest else rest
+        for index, word in enumerate(rest):
+            if word == "--dir" or word.startswith("--dir="):
+                value = word[6:] if "=" in word else (rest[index + 1 : index + 2] or ["DIR"])[0]
+                ctx.fail(
+                    "--dir is a global option: put it before the command, as in "
+                    f"`pcplan --dir {_echo(value)} {_echo(args[0])} …`"
+                )
+        return super().resolve_command(ctx, args)
+
+
+def _echo(text: str) -> str:
+    """An argument as it may be echoed: short, with no control characters."""
+    from pcplan.findings import shorten
+
+    return shorten("".join(c if c.isprintable() else ascii(c)[1:-1] for c in text), 60)
+
+
 app = typer.Typer(
     name="pcplan",
+    cls=_Commands,
     help="Plan, check and track children's services peer challenges kept as YAML files.\n\n"
     "Example: pcplan status",
     no_args_is_help=True,

@@ -100,7 +100,7 @@ def new(
 
     Asks for what is missing on a terminal; elsewhere exits 2 naming it.
 
-    Example: pcplan new --host kent --fieldwork 2027-06-09 --round 10 --topic "Care leavers"
+    Example: pcplan new --host kent --fieldwork 2027-06-09 --round 11 --topic "Care leavers"
     """
     from pcplan.changes import parse_day
     from pcplan.models import Programme
@@ -214,7 +214,7 @@ def done(
     A date the steps' order rules out (a planning step after fieldwork ended, the
     impact review before the response document, ...) is refused.
 
-    Example: pcplan done kent-2027-03 reading_pack --on 2027-02-19
+    Example: pcplan done buckinghamshire-2027-03 reading_pack --on 2027-02-26
     """
     from pcplan.changes import parse_day, record_step, step_key, undo_step
 
@@ -256,9 +256,10 @@ def set_(
     lead_consent.reason, review.opted_in, review.contents (comma-separated),
     review.visit.requested, review.visit.hours, review.visit.one_to_one.
     Fields that go together are set together:
-    pcplan set kent-2027-03 lead_consent.given_by "Alex Morgan" lead_consent.date 2026-12-01
+    pcplan set buckinghamshire-2027-03 lead_consent.given_by "Fenella Crickmore"
+    lead_consent.date 2027-01-08
 
-    Example: pcplan set kent-2027-03 host.project_manager "Sam Patel"
+    Example: pcplan set buckinghamshire-2027-03 feedback.audience "senior leaders, lead member"
     """
     from pcplan.changes import Value, parse_field_value, set_fields, settable_field
 
@@ -290,13 +291,12 @@ class TeamAction(StrEnum):
 
 @app.command(
     epilog="Examples:\n\n"
-    "  pcplan team kent-2027-03\n\n"
-    '  pcplan team kent-2027-03 add "Jo Rivers" --lead\n\n'
-    '  pcplan team kent-2027-03 add "Sam Okafor" --organisation barnardos --role partner\n\n'
-    '  pcplan team kent-2027-03 confirm "Jo Rivers"\n\n'
-    '  pcplan team kent-2027-03 decline "Pat Quinn"\n\n'
-    '  pcplan team kent-2027-03 remove "Pat Quinn"\n\n'
-    '  pcplan team kent-2027-03 lead "Jo Rivers"'
+    "  pcplan team buckinghamshire-2027-03\n\n"
+    '  pcplan team buckinghamshire-2027-03 add "Corinne Maddox"\n\n'
+    '  pcplan team buckinghamshire-2027-03 confirm "Beatrix Holloway-Nunn"\n\n'
+    '  pcplan team buckinghamshire-2027-03 decline "Tariq Vellacott"\n\n'
+    '  pcplan team buckinghamshire-2027-03 remove "Tariq Vellacott"\n\n'
+    '  pcplan team buckinghamshire-2027-03 lead "Callum Trevithick"'
 )
 @handles_errors
 def team(
@@ -337,7 +337,7 @@ def team(
     (¶22; no reason is ever recorded); `remove` deletes someone entered by mistake;
     `lead` moves the lead.
 
-    Example: pcplan team kent-2027-03 add "Jo Rivers" --lead
+    Example: pcplan team buckinghamshire-2027-03 add "Corinne Maddox"
     """
     from pcplan import changes
 
