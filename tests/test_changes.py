@@ -313,3 +313,40 @@ def test_team_show_of_a_full_team_needs_nothing(programme: Path) -> None:
     result = run("team", ID, "--as-of", AS_OF, directory=programme)
     assert result.exit_code == 0, result
     assert "still needed" not in result.stdout
+
+
+@pytest.fixture
+def with_partners(tmp_path: Path) -> Path:
+    text = CHALLENGE_YAML.split("  - name: Pat Quinn")[0] + "steps:\n  dates: 2026-11-02\n"
+    programme = PROGRAMME_YAML + "organisations:\n  barnardos: Barnardo's South East\n"
+    return build_tree(tmp_path / "challenges", {"programme.yaml": programme, FILE: text})
+
+
+def test_team_add_a_partner_from_an_organisation(with_partners: Path) -> None:
+    args = ("team", ID, "add", "Sam Okafor", "--organisation", "barnardos", "--role", "partner")
+    result = run(*args, directory=with_partners)
+    assert result.exit_code == 0, result
+    assert member(with_partners, "Sam Okafor") == {
+        "name": "Sam Okafor",
+        "organisation": "barnardos",
+        "role": "partner",
+        "status": "nominated",
+    }
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        (("--organisation", "barnardo", "--role", "partner"), "did you mean `barnardos`?"),
+        (("--organisation", "barnardos", "--role", "practitioner"), "partner"),
+        (("--authority", "kent", "--organisation", "barnardos", "--role", "partner"), "not both"),
+    ],
+)
+def test_team_add_refuses_a_wrong_organisation(
+    with_partners: Path, options: tuple[str, ...], named: str
+) -> None:
+    before = (with_partners / FILE).read_bytes()
+    result = run("team", ID, "add", "Sam Okafor", *options, directory=with_partners)
+    assert_one_line_error(result, 2)
+    assert named in result.stderr
+    assert (with_partners / FILE).read_bytes() == before
