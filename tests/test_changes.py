@@ -350,3 +350,18 @@ def test_team_add_refuses_a_wrong_organisation(
     assert_one_line_error(result, 2)
     assert named in result.stderr
     assert (with_partners / FILE).read_bytes() == before
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_set_scope_rewrites_a_block_of_text_in_place(tmp_path: Path, newline: str) -> None:
+    block = "scope: |\n  The front door,\n  and early help.\n"
+    text = CHALLENGE_YAML.replace("fieldwork:\n", block + "fieldwork:\n", 1)
+    root = build_tree(
+        tmp_path / "challenges",
+        {"programme.yaml": PROGRAMME_YAML, FILE: text.replace("\n", newline).encode()},
+    )
+    result = run("set", ID, "scope", "Care leavers", directory=root)
+    assert result.exit_code == 0, result
+    expected = text.replace(block, "scope: |-\n  Care leavers\n").replace("\n", newline)
+    assert (root / FILE).read_bytes() == expected.encode()
+    assert value_at(root / FILE, "scope") == "Care leavers"

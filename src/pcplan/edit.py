@@ -167,7 +167,8 @@ class Editor:
             if span.kind != "scalar":
                 self._refuse(f"`{key}` holds a list or mapping, not a single value")
             if span.style in ("|", ">"):
-                self._refuse(f"`{key}` is a `{span.style}` block of text")
+                self._replace_block_scalar((*mapping_path, key), value)
+                return
             if span.start == span.end:  # `key:` with nothing after it
                 self._fill_empty(span.start, text)
             else:
@@ -332,6 +333,23 @@ class Editor:
             if start > 0 and text[start - 1] == "\r":
                 start -= 1
         self._splices.append(Splice(start, at, ""))
+
+    def _replace_block_scalar(self, path: KeyPath, value: Value) -> None:
+        """Write new text in place of a ``|`` or ``>`` block, as a ``|-`` block at its indent."""
+        if not isinstance(value, str):
+            self._refuse(f"`{path[-1]}` is a block of text")
+            return
+        span = self._span(path)
+        first = self.text.find("\n", span.start) + 1
+        body = self.text[first : span.end]
+        indent = len(body) - len(body.lstrip(" "))
+        if first == 0 or indent == 0:
+            self._refuse(f"`{path[-1]}` is a block of text pcplan cannot rewrite")
+        newline = self.source.newline
+        lines = [" " * indent + line if line else "" for line in value.split("\n")]
+        ends_line = span.end > 0 and self.text[span.end - 1] == "\n"
+        text = "|-" + newline + newline.join(lines) + (newline if ends_line else "")
+        self._splices.append(Splice(span.start, span.end, text))
 
     def _replace_sequence(self, path: KeyPath, text: str) -> None:
         """Write a list anew as ``[a, b]`` in place of the list at ``path``."""
