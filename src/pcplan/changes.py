@@ -20,8 +20,6 @@ from typing import Any
 
 from pcplan.dates import show_date
 from pcplan.edit import Editor, Value, open_editor, plain_value
-
-__all__ = ["Value"]  # (re-exported for the CLI)
 from pcplan.errors import UsageError
 from pcplan.findings import shorten
 from pcplan.models import (

@@ -261,7 +261,8 @@ def set_(
 
     Example: pcplan set buckinghamshire-2027-03 feedback.audience "senior leaders, lead member"
     """
-    from pcplan.changes import Value, parse_field_value, set_fields, settable_field
+    from pcplan.changes import parse_field_value, set_fields, settable_field
+    from pcplan.edit import Value
 
     words = [field, *(rest or [])]
     edits: list[tuple[str, Value | None]] = []
