@@ -534,7 +534,9 @@ def set_fields(path: Path, edits: list[tuple[str, Value | None]]) -> Change:
             block[parts[-1]] = value
         for (anchor, key), block in new_blocks.items():
             editor.add_mapping(anchor, key, block)
-        return _saved(editor, lines)
+        if not editor.save():
+            return Change(False, [f"{names}: already so; nothing to change"])
+        return Change(True, lines)
 
 
 def _removal(
