@@ -20,7 +20,7 @@ FULL_YAML = (
     CHALLENGE_YAML
     + """\
 lead_consent:
-  given_by: Alex Morgan
+  given_by: Sam Okafor
   date: 2026-12-01
 feedback:
   format: oral presentation
