@@ -21,6 +21,7 @@ import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -43,7 +44,7 @@ from pcplan.yamlio import (
 _PLAIN_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.'()&/+-]*")  # no comma: flow-safe
 
 
-Value = str | bool | int | date | list[str] | dict[str, str | bool | date]
+Value = str | bool | int | float | date | list[str] | dict[str, str | bool | date]
 
 
 def yaml_value(value: Value) -> str:
@@ -55,27 +56,23 @@ def yaml_value(value: Value) -> str:
     return yaml_scalar(value)
 
 
-def _plain(value: Value) -> Any:
-    """What the parser reads back from :func:`yaml_value` (dates stay text)."""
+def plain_value(value: Value) -> Any:
+    """What the parser reads back from :func:`yaml_value` (dates stay ISO text)."""
     if isinstance(value, list):
         return list(value)
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain_value(v) for k, v in value.items()}
     if isinstance(value, date):
         return value.isoformat()
     return value
 
 
-@contextlib.contextmanager
-def open_editor(path: Path) -> Iterator[Editor]:
-    """The one way edit commands open a file (the locked version takes the lock here)."""
-    yield Editor(path)
-
-
-def yaml_scalar(value: str | bool | int | date) -> str:
+def yaml_scalar(value: str | bool | int | float | date) -> str:
     """A value as YAML text: plain when that reads back as the same string, else double-quoted."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
     if isinstance(value, (int, date)):
         return value.isoformat() if isinstance(value, date) else str(value)
     try:
@@ -153,10 +150,14 @@ class Editor:
 
     # -- edits ---------------------------------------------------------------------
 
-    def set_value(self, mapping_path: KeyPath, key: str, value: str | bool | date) -> None:
-        """Set ``key`` in the mapping at ``mapping_path`` (creating the mapping if needed)."""
-        text = yaml_scalar(value)
-        plain = value.isoformat() if isinstance(value, date) else value
+    def set_value(self, mapping_path: KeyPath, key: str, value: Value) -> None:
+        """Set ``key`` in the mapping at ``mapping_path`` (creating the mapping if needed).
+
+        A list of strings is written as a flow sequence ``[a, b]``; it replaces a
+        list written either way.
+        """
+        text = yaml_value(value)
+        plain = plain_value(value)
         self._apply_expected(
             mapping_path, lambda parent: parent.__setitem__(key, plain), create=dict
         )
@@ -166,8 +167,14 @@ class Editor:
             return
         if isinstance(target, dict) and key in target:
             span = self._span((*mapping_path, key))
+            if isinstance(value, list) and span.kind == "sequence":
+                self._replace_sequence((*mapping_path, key), text)
+                return
             if span.kind != "scalar":
                 self._refuse(f"`{key}` holds a list or mapping, not a single value")
+            if span.style in ("|", ">"):
+                self._replace_block_scalar((*mapping_path, key), value)
+                return
             if span.start == span.end:  # `key:` with nothing after it
                 self._fill_empty(span.start, text)
             else:
@@ -176,6 +183,35 @@ class Editor:
         if not isinstance(target, dict):
             self._refuse(f"`{'.'.join(map(str, mapping_path))}` is not a mapping")
         self._insert_into_mapping(mapping_path, [f"{key}: {text}"])
+
+    def add_mapping(self, mapping_path: KeyPath, key: str, value: dict[str, Any]) -> None:
+        """Add ``key`` (absent or empty) holding a new block mapping of scalars and mappings."""
+
+        def plain(node: Any) -> Any:
+            return (
+                {k: plain(v) for k, v in node.items()}
+                if isinstance(node, dict)
+                else (plain_value(node))
+            )
+
+        unit = self._indent_unit()
+
+        def lines(node: dict[str, Any]) -> list[str]:
+            result = []
+            for name, item in node.items():
+                if isinstance(item, dict):
+                    result += [f"{name}:", *(" " * unit + line for line in lines(item))]
+                else:
+                    result.append(f"{name}: {yaml_value(item)}")
+            return result
+
+        self._apply_expected(
+            mapping_path, lambda parent: parent.__setitem__(key, plain(value)), create=dict
+        )
+        existing = self._existing((*mapping_path, key))
+        if existing is not None:
+            self._refuse(f"`{key}` is already there")
+        self._create_under((*mapping_path, key), lines(value))
 
     def _fill_empty(self, at: int, text: str) -> None:
         """Write a value after ``key:``; a comment further along the line keeps its column."""
@@ -190,7 +226,7 @@ class Editor:
         Values may be lists or mappings of scalars (written in flow style). When the
         list's items are written ``- {key: value, …}``, the new one is too.
         """
-        plain = {key: _plain(value) for key, value in item.items()}
+        plain = {key: plain_value(value) for key, value in item.items()}
         self._apply_expected(sequence_path, lambda parent: parent.append(plain), create=list)
         entries = [f"{key}: {yaml_value(value)}" for key, value in item.items()]
         target = self._existing(sequence_path)
@@ -231,6 +267,128 @@ class Editor:
         self._insert_after(
             self._end_of_last_child(sequence_path, len(target) - 1), lines, keep_with=item_column
         )
+
+    def remove_item(self, sequence_path: KeyPath, index: int) -> None:
+        """Delete item ``index`` of the sequence at ``sequence_path``: its own lines only.
+
+        Comments above the item, and blank lines, stay (they may belong to the next
+        item); comments inside the item (indented deeper than its dash) go with it.
+        """
+        sequence = self._value(sequence_path)
+        if not isinstance(sequence, list) or not 0 <= index < len(sequence):
+            self._refuse(f"`{'.'.join(map(str, sequence_path))}` has no item {index}")
+        emptied = len(sequence) == 1
+        span = self._span(sequence_path)
+        self._apply_expected(sequence_path, lambda items: items.pop(index), create=list)
+        if span.flow:
+            self._remove_flow_entry(sequence_path, list(range(len(sequence))), index)
+            return
+        if emptied:  # `key:` with nothing under it reads as null (an empty team)
+            self._empty_parent(sequence_path)
+        item = self._span((*sequence_path, index))
+        dash = self.text.rfind("-", 0, item.start)
+        start = self._line_start(dash)
+        if start != self._line_start(item.start) or self.text[start:dash].strip(" "):
+            self._refuse("the list's items are not written as `- key: value` blocks")
+        self._remove_lines(start, self._content_end((*sequence_path, index)), dash - start)
+
+    def remove_key(self, mapping_path: KeyPath, key: str) -> None:
+        """Delete ``key`` and its value from the mapping at ``mapping_path``: its own lines only.
+
+        A block mapping left with no key reads as null (``steps:``).
+        """
+        mapping = self._existing(mapping_path)
+        if not isinstance(mapping, dict) or key not in mapping:
+            return
+        emptied = len(mapping) == 1
+        span = self._span(mapping_path) if mapping_path else None
+        self._apply_expected(mapping_path, lambda parent: parent.pop(key), create=dict)
+        if span is not None and span.flow:
+            self._remove_flow_entry(mapping_path, list(mapping), key)
+            return
+        if emptied and mapping_path:
+            self._empty_parent(mapping_path)
+        key_span = self._key_span((*mapping_path, key))
+        start = self._line_start(key_span.start)
+        if self.text[start : key_span.start].strip(" "):
+            self._refuse(f"`{key}` does not start its line")
+        self._remove_lines(start, self._content_end((*mapping_path, key)), key_span.column - 1)
+
+    def _empty_parent(self, path: KeyPath) -> None:
+        """A block collection that loses its last entry reads back as null."""
+        parent = path[:-1]
+        self._apply_expected(parent, lambda node: node.__setitem__(path[-1], None), create=dict)
+
+    def _remove_flow_entry(self, path: KeyPath, keys: list[Any], which: Any) -> None:
+        """Delete one entry of ``{…}`` / ``[…]`` with the separator next to it."""
+        position = keys.index(which)
+
+        def start_of(entry: Any) -> int:
+            if isinstance(entry, str):
+                return self._key_span((*path, entry)).start
+            return self._span((*path, entry)).start
+
+        if position + 1 < len(keys):
+            begin, end = start_of(which), start_of(keys[position + 1])
+        elif position > 0:
+            begin, end = self._span((*path, keys[position - 1])).end, self._span((*path, which)).end
+        else:
+            begin, end = start_of(which), self._span((*path, which)).end
+        self._splices.append(Splice(begin, end, ""))
+
+    def _remove_lines(self, start: int, content_end: int, column: int) -> None:
+        """Delete from ``start`` (a line start) through the line holding ``content_end``,
+        and the comment lines after it indented deeper than ``column``."""
+        text = self.text
+        if content_end > start and text[content_end - 1] == "\n":
+            at = content_end  # a block scalar ends at the start of the next line
+        else:
+            end = text.find("\n", content_end)
+            at = len(text) if end == -1 else end + 1
+        while at < len(text):
+            end = text.find("\n", at)
+            line = text[at : len(text) if end == -1 else end]
+            stripped = line.lstrip(" ")
+            if not stripped.startswith("#") or len(line) - len(stripped) <= column:
+                break
+            at = len(text) if end == -1 else end + 1
+        if at == len(text) and not text.endswith("\n") and start > 0:
+            start -= 1  # the file ends without a newline: keep it that way
+            if start > 0 and text[start - 1] == "\r":
+                start -= 1
+        self._splices.append(Splice(start, at, ""))
+
+    def _replace_block_scalar(self, path: KeyPath, value: Value) -> None:
+        """Write new text in place of a ``|`` or ``>`` block, as a ``|-`` block at its indent."""
+        if not isinstance(value, str):
+            self._refuse(f"`{path[-1]}` is a block of text")
+            return
+        span = self._span(path)
+        first = self.text.find("\n", span.start) + 1
+        body = self.text[first : span.end]
+        indent = len(body) - len(body.lstrip(" "))
+        if first == 0 or indent == 0:
+            self._refuse(f"`{path[-1]}` is a block of text pcplan cannot rewrite")
+        newline = self.source.newline
+        lines = [" " * indent + line if line else "" for line in value.split("\n")]
+        ends_line = span.end > 0 and self.text[span.end - 1] == "\n"
+        text = "|-" + newline + newline.join(lines) + (newline if ends_line else "")
+        self._splices.append(Splice(span.start, span.end, text))
+
+    def _replace_sequence(self, path: KeyPath, text: str) -> None:
+        """Write a list anew as ``[a, b]`` in place of the list at ``path``."""
+        span = self._span(path)
+        if span.flow:
+            self._splices.append(Splice(span.start, span.end, text))
+            return
+        key_span = self._key_span(path)
+        colon = self.text.find(":", key_span.end)
+        end = self._content_end(path)
+        line_end = self.text.find("\n", colon)
+        same_line = self.text[colon + 1 : len(self.text) if line_end == -1 else line_end]
+        if same_line.strip():
+            self._refuse(f"`{path[-1]}` has a comment on its line")
+        self._splices.append(Splice(colon + 1, end, f" {text}"))
 
     # -- splicing helpers --------------------------------------------------------------
 
@@ -299,24 +457,17 @@ class Editor:
                 self._splices.append(Splice(value_span.start, value_span.end, ""))
             self._insert_after(value_span.end, lines)
             return
-        if isinstance(parent, dict) and parent and key not in parent:  # a new key in a block
+        lines = [f"{key}:", *self._block(entries, unit, sequence=sequence, unit=unit)]
+        if parent_path:
+            if not isinstance(parent, dict) or not parent:  # make the parent too
+                if parent is not None and not isinstance(parent, dict):
+                    self._refuse(f"`{'.'.join(map(str, parent_path))}` is not a mapping")
+                self._create_under(parent_path, lines)
+                return
             if self._span(parent_path).flow:
-                self._refuse(f"`{'.'.join(map(str, parent_path))}` is written inline")
-            block = self._block(entries, unit, sequence=sequence, unit=unit)
-            self._insert_into_mapping(parent_path, [f"{key}:", *block])
+                self._refuse("an inline {…} mapping cannot take a nested block")
+            self._insert_into_mapping(parent_path, lines)
             return
-        if len(parent_path) > 1 or (
-            parent_path and (parent is not None or parent_path[0] in self.data)
-        ):
-            self._refuse(f"`{'.'.join(map(str, parent_path))}` is missing")
-        if parent_path:  # a new top-level section holding the new key: `visit:` `sessions:`
-            lines = [
-                f"{parent_path[0]}:",
-                " " * unit + f"{key}:",
-                *self._block(entries, 2 * unit, sequence=sequence, unit=unit),
-            ]
-        else:
-            lines = [f"{key}:", *self._block(entries, unit, sequence=sequence, unit=unit)]
         newline = self.source.newline
         body = newline.join(lines)
         if self.text.endswith(("\n", "\r")) or not self.text:
@@ -434,6 +585,16 @@ class Editor:
             return False
         write_atomic(self.path, data, expected=self.raw)
         return True
+
+
+@contextmanager
+def open_editor(path: Path) -> Iterator[Editor]:
+    """An :class:`Editor` on ``path`` for the length of the ``with`` block.
+
+    (The file-I/O work replaces this with one that holds an exclusive lock from
+    the read to the write.)
+    """
+    yield Editor(path)
 
 
 def write_atomic(path: Path, data: bytes, *, expected: bytes | None) -> None:

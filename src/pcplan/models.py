@@ -31,6 +31,8 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from pcplan.findings import shorten
+from pcplan.vocabulary import ROLES as ROLES  # (light: the CLI's --role reads it there)
+from pcplan.vocabulary import Role
 
 FIRST_YEAR, LAST_YEAR = 1900, 2199  # room for any programme; keeps date arithmetic in range
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
@@ -38,8 +40,6 @@ SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]")
 
-Role = Literal["dcs", "assistant_director", "team_leader", "practitioner", "partner"]
-ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
 MemberStatus = Literal["nominated", "confirmed", "declined"]
 MEMBER_STATUSES: tuple[str, ...] = MemberStatus.__args__  # type: ignore[attr-defined]
 ReviewContent = Literal[

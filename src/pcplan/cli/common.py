@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from pcplan import __version__
 from pcplan.errors import PcplanError, UsageError
@@ -27,8 +28,33 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+class _Commands(TyperGroup):
+    """pcplan's commands; a `--dir` given after the command is pointed back before it."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        rest = args[1:]
+        rest = rest[: rest.index("--")] if "--" in rest else rest
+        for index, word in enumerate(rest):
+            if word == "--dir" or word.startswith("--dir="):
+                value = word[6:] if "=" in word else (rest[index + 1 : index + 2] or ["DIR"])[0]
+                ctx.fail(
+                    "--dir is a global option: put it before the command, as in "
+                    f"`pcplan --dir {_echo(value)} {_echo(args[0])} …`"
+                )
+        return super().resolve_command(ctx, args)
+
+
+def _echo(text: str) -> str:
+    """An argument as it may be echoed: short, with no control characters."""
+    from pcplan.findings import shorten
+
+    return shorten("".join(c if c.isprintable() else ascii(c)[1:-1] for c in text), 60)
+
+
 app = typer.Typer(
     name="pcplan",
+    cls=_Commands,
     help="Plan, check and track children's services peer challenges kept as YAML files.\n\n"
     "Example: pcplan status",
     no_args_is_help=True,
@@ -331,6 +357,37 @@ class ShowFormat(StrEnum):
     table = "table"
     markdown = "markdown"
     json = "json"
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    csv = "csv"
+    json = "json"
+
+
+def check_person(person: str, contexts: Any, programme: Programme | None) -> str:
+    """The person's name as the programme writes it: exactly, or the one name that differs
+    only by case and spacing. Exit 2 when there is none (with the nearest names) or several.
+    """
+    import difflib
+
+    from pcplan.errors import UsageError
+    from pcplan.findings import shorten
+    from pcplan.overview import known_people, matching_names
+
+    people = known_people(contexts, programme)
+    matches = matching_names(person, people)
+    if len(matches) > 1:
+        raise UsageError(
+            f"{shorten(person, 80)}: several people differ from this name only by case or "
+            f"spacing ({', '.join(matches)}); give the name exactly"
+        )
+    if not matches:
+        close = difflib.get_close_matches(person, sorted(people), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UsageError(f"{shorten(person, 80)}: nobody of this name in the programme{hint}")
+    return matches[0]
 
 
 def main() -> None:

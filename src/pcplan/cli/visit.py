@@ -41,11 +41,12 @@ class VisitAction(StrEnum):
 
 @app.command(
     epilog="Examples:\n\n"
-    '  pcplan visit kent-2027-03 --person "Jo Rivers"\n\n'
-    "  pcplan visit kent-2027-03 add --day 1 --start 09:00 --end 09:45 --kind briefing "
+    '  pcplan visit east-sussex-2026-12 --person "Marguerite Olumide"\n\n'
+    "  pcplan visit east-sussex-2026-12 add --day 1 --start 09:00 --end 09:45 --kind briefing "
     '--title "Welcome from the host DCS" --with "host DCS" --where "Council chamber"\n\n'
-    '  pcplan visit kent-2027-03 request "Front-door audit 2026" --by "Jo Rivers"\n\n'
-    "  pcplan visit kent-2027-03 sent 1 --on 2027-03-02"
+    '  pcplan visit east-sussex-2026-12 request "Front-door audit 2026" '
+    '--by "Marguerite Olumide"\n\n'
+    "  pcplan visit east-sussex-2026-12 sent 1 --on 2026-12-02"
 )
 @handles_errors
 def visit(
@@ -111,7 +112,7 @@ def visit(
     Parallel sessions (the two pairs, ¶21) are side by side. Markdown is a printable
     timetable for the host's staff; ics gives timed events in Europe/London.
 
-    Example: pcplan visit kent-2027-03 --person "Jo Rivers" --format markdown
+    Example: pcplan visit east-sussex-2026-12 --person "Marguerite Olumide" --format markdown
     """
     given = {
         "--day": day,

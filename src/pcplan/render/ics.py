@@ -39,7 +39,7 @@ def to_ics(
         event.add("summary", printable(item.summary))
         event.add("dtstart", item.first)
         event.add("dtend", item.last + timedelta(days=1))
-        event.add("transp", "TRANSPARENT")
+        event.add("transp", "OPAQUE" if item.busy else "TRANSPARENT")
         if item.description:
             lines = item.description.split("\n")  # (its own line breaks; the data's are escaped)
             event.add("description", "\n".join(printable(line) for line in lines))

@@ -278,3 +278,26 @@ def check_team_identified(ctx: ChallengeContext) -> Iterator[Problem]:
             f"no visiting team yet; step 3 was due {show_date(team_step.due)}. Add members "
             f"with `pcplan team {ctx.challenge.id} add NAME --authority SLUG --role ROLE`",
         )
+
+
+_COUNT_WORDS = {1: "one", 2: "two", 3: "three", 4: "four"}
+
+
+def still_needed(challenge: Challenge) -> list[str]:
+    """What the core team still lacks (¶21), in words: ["an assistant director", …]."""
+    core = core_members(challenge)
+    needed = []
+    if not any(member.lead for _, member in core):
+        needed.append("a lead (a DCS)")
+    others = [member for _, member in core if not member.lead]
+    if not any(member.role == "assistant_director" for member in others):
+        needed.append("an assistant director")
+    practitioners = sum(1 for member in others if member.role in PRACTITIONER_ROLES)
+    if practitioners < 2:
+        count = 2 - practitioners
+        plural = "s" if count > 1 else ""
+        needed.append(f"{_COUNT_WORDS[count]} team leader{plural}/practitioner{plural}")
+    more = TEAM_SIZE - len(core) - len(needed) - (1 if practitioners == 0 else 0)
+    if more > 0:
+        needed.append(f"{_COUNT_WORDS[more]} more member{'s' if more > 1 else ''}")
+    return needed
