@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn, TypeVar
 import typer
 
 from pcplan import __version__
-from pcplan.errors import PcplanError
+from pcplan.errors import PcplanError, Terminated
 
 if TYPE_CHECKING:
     from pcplan.checker import Analysis
@@ -64,6 +64,8 @@ def handles_errors(function: F) -> F:
             raise typer.Exit(0) from None
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except Terminated as stop:
+            _fail(f"stopped by {_signal_name(stop.signum)}", 128 + stop.signum)
 
     return wrapper  # type: ignore[return-value]
 
@@ -288,6 +290,38 @@ class ShowFormat(StrEnum):
     json = "json"
 
 
+def _signal_name(signum: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    """SIGTERM/SIGHUP: unwind like Ctrl-C (a second one kills at once)."""
+    import signal
+
+    signal.signal(signum, signal.SIG_DFL)
+    raise Terminated(signum)
+
+
+def install_signal_handlers() -> None:
+    """Make SIGTERM and SIGHUP clean up as Ctrl-C does (temporary files removed, exit 128+N)."""
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, _raise_terminated)
+
+
 def main() -> None:
     """The console script's entry point."""
-    app()
+    install_signal_handlers()
+    try:
+        app()
+    except Terminated as stop:  # outside a command (while parsing the arguments)
+        sys.stderr.write(f"pcplan: stopped by {_signal_name(stop.signum)}\n")
+        raise SystemExit(128 + stop.signum) from None

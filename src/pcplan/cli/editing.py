@@ -79,7 +79,7 @@ def new(
     Example: pcplan new --host kent --fieldwork 2027-06-09 --round 10 --topic "Care leavers"
     """
     from pcplan.dates import working_days
-    from pcplan.edit import current_bytes, write_atomic
+    from pcplan.fileio import create_new
     from pcplan.models import SLUG_PATTERN, Programme, validate_challenge
     from pcplan.render.schedule import headline
     from pcplan.repo import challenge_paths, load_programme
@@ -131,16 +131,6 @@ def new(
                 f"{programme_dir.display(path)} already has the id {challenge_id}; "
                 "choose another with --id"
             )
-    if target.is_symlink():
-        from pcplan.errors import WriteRefused
-
-        raise WriteRefused(f"{programme_dir.display(target)}: is a symbolic link; not written")
-    if target.exists() and not force:
-        from pcplan.errors import WriteRefused
-
-        raise WriteRefused(
-            f"{programme_dir.display(target)} already exists; pass --force to overwrite it"
-        )
     details = NewChallenge(
         id=challenge_id,
         round=int(round_number),
@@ -172,7 +162,7 @@ def new(
     errors = [f for f in found if f.severity == "error"]
     if errors:  # a file made by `new` checks with no errors (SPEC §4)
         raise UsageError("; ".join(f.message for f in errors) + "; nothing written")
-    write_atomic(target, text.encode("utf-8"), expected=current_bytes(target))
+    create_new(target, text.encode("utf-8"), force=force)  # exclusive, even under races
     sys.stdout.write(f"{programme_dir.display(target)}\n")
     result = compute_schedule(checked, programme.settings, day)
     for line in headline(checked, result, programme.authority_name(host)):
@@ -227,13 +217,14 @@ def _report_edit(named: NamedChallenge, before: list[Finding], as_of: date) -> N
             sys.stdout.write(finding_line(f))
 
 
-def _edit_context(reference: str, as_of: date) -> tuple[Editor, NamedChallenge, list[Finding]]:
-    """The file to edit, where it is, and its findings before the edit."""
-    from pcplan.edit import Editor
+def _edit_context(reference: str, as_of: date) -> tuple[NamedChallenge, list[Finding]]:
+    """The file to edit and its findings before the edit.
 
+    (The edit itself reads the file again under the folder's lock: `open_editor`.)
+    """
     named = named_challenge(reference)
     before = named.analyse(as_of).findings.get(named.display, [])
-    return Editor(named.path), named, before
+    return named, before
 
 
 @app.command()
@@ -260,16 +251,20 @@ def done(
         close = difflib.get_close_matches(step, STEP_KEYS, n=1)
         hint = f"did you mean {close[0]}?" if close else "the steps are " + ", ".join(STEP_KEYS)
         raise UsageError(f"{step}: not a planning step; {hint}")
+    from pcplan.edit import open_editor
+
     day = parse_date(on, "--on") or today()
-    editor, named, before = _edit_context(challenge, today())
-    previous = (
-        (editor.data.get("steps") or {}).get(step)
-        if isinstance(editor.data.get("steps"), dict)
-        else None
-    )
-    editor.set_value(("steps",), step, day)
-    _say_if_not_applicable(named, step, editor)
-    if editor.save():
+    named, before = _edit_context(challenge, today())
+    with open_editor(named.path) as editor:
+        previous = (
+            (editor.data.get("steps") or {}).get(step)
+            if isinstance(editor.data.get("steps"), dict)
+            else None
+        )
+        editor.set_value(("steps",), step, day)
+        _say_if_not_applicable(named, step, editor)
+        changed = editor.save()
+    if changed:
         was = f" (was {previous})" if previous not in (None, "") else ""
         sys.stdout.write(f"{named.display}: {step} done {day.isoformat()}{was}\n")
     else:
@@ -481,22 +476,25 @@ def _add_member(challenge: str, name: str, authority: str, role: Role, lead: boo
 
     if not re.fullmatch(SLUG_PATTERN, authority):
         raise UsageError(f"--authority {authority}: use the authority's slug, such as `kent`")
-    editor, named, before = _edit_context(challenge, today())
-    try:
-        _find_member(editor, name, challenge)
-    except UsageError:
-        pass
-    else:
-        raise UsageError(
-            f"{name} is already on the visiting team of {challenge}; use "
-            f"`pcplan team {challenge} confirm` or `decline`"
-        )
-    item: dict[str, str | bool] = {"name": name, "authority": authority, "role": role.value}
-    if lead:
-        item["lead"] = True
-    item["status"] = "nominated"
-    editor.append_item(("visiting_team",), item)
-    editor.save()
+    from pcplan.edit import open_editor
+
+    named, before = _edit_context(challenge, today())
+    with open_editor(named.path) as editor:
+        try:
+            _find_member(editor, name, challenge)
+        except UsageError:
+            pass
+        else:
+            raise UsageError(
+                f"{name} is already on the visiting team of {challenge}; use "
+                f"`pcplan team {challenge} confirm` or `decline`"
+            )
+        item: dict[str, str | bool] = {"name": name, "authority": authority, "role": role.value}
+        if lead:
+            item["lead"] = True
+        item["status"] = "nominated"
+        editor.append_item(("visiting_team",), item)
+        editor.save()
     sys.stdout.write(
         f"{named.display}: added {name} ({authority}, {role.value}"
         f"{', lead' if lead else ''}) as nominated\n"
@@ -505,13 +503,16 @@ def _add_member(challenge: str, name: str, authority: str, role: Role, lead: boo
 
 
 def _set_status(challenge: str, name: str, status: str) -> None:
-    editor, named, before = _edit_context(challenge, today())
-    index = _find_member(editor, name, challenge)
-    member = editor.data["visiting_team"][index]
-    if member.get("status") == status:
-        sys.stdout.write(f"{named.display}: {member.get('name')} is already {status}\n")
-        return
-    editor.set_value(("visiting_team", index), "status", status)
-    editor.save()
+    from pcplan.edit import open_editor
+
+    named, before = _edit_context(challenge, today())
+    with open_editor(named.path) as editor:
+        index = _find_member(editor, name, challenge)
+        member = editor.data["visiting_team"][index]
+        if member.get("status") == status:
+            sys.stdout.write(f"{named.display}: {member.get('name')} is already {status}\n")
+            return
+        editor.set_value(("visiting_team", index), "status", status)
+        editor.save()
     sys.stdout.write(f"{named.display}: {member.get('name')} is now {status}\n")
     _report_edit(named, before, today())

@@ -168,9 +168,9 @@ def calendar(
     if out is None:
         sys.stdout.write(data.decode("utf-8"))
         return
-    from pcplan.edit import replace_file
+    from pcplan.fileio import write_output
 
-    replace_file(out, data)
+    write_output(out, data)
     count = f"{len(contexts)} challenge{'' if len(contexts) == 1 else 's'}"
     sys.stderr.write(f"wrote {out}: {len(events)} events from {count}\n")
 
