@@ -158,27 +158,70 @@ def locked(directory: Path) -> Iterator[None]:
 
 
 def _acquire(handle: int, directory: Path) -> None:
+    """Take the folder's flock, waiting up to the timeout; else refuse in one line."""
     try:
         import fcntl
-    except ImportError:  # pragma: no cover - not on Windows
+    except ImportError:  # pragma: no cover - no flock (Windows): no lock
         return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    except OSError as exc:
+        raise FileRefused(f"{directory}: cannot lock the folder: {_reason(exc)}") from None
+    timeout = lock_timeout()
+    try:
+        got = _wait_for_lock(handle, timeout)
+    except OSError as exc:
+        raise FileRefused(f"{directory}: cannot lock the folder: {_reason(exc)}") from None
+    if not got:
+        raise FileRefused(
+            f"{directory}: waited {timeout:g} s for another pcplan command writing in this "
+            "folder; nothing was written, try again when it has finished"
+        )
 
-    deadline = time.monotonic() + lock_timeout()
+
+class _LockWaitOver(Exception):
+    pass
+
+
+def _wait_for_lock(handle: int, timeout: float) -> bool:
+    """Block on the flock until it is ours (True) or ``timeout`` seconds pass (False).
+
+    In the main thread a real-time timer interrupts the blocking call, so the
+    lock is taken the moment it is free; elsewhere pcplan polls.
+    """
+    import fcntl
+    import signal
+    import threading
+
+    if timeout > 0 and threading.current_thread() is threading.main_thread():
+
+        def over(signum: int, frame: object) -> None:
+            raise _LockWaitOver
+
+        previous = signal.signal(signal.SIGALRM, over)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            return True
+        except _LockWaitOver:
+            return False
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    deadline = time.monotonic() + timeout
     pause = 0.005
     while True:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
+            return True
         except BlockingIOError:
             pass
-        except OSError as exc:
-            raise FileRefused(f"{directory}: cannot lock the folder: {_reason(exc)}") from None
         left = deadline - time.monotonic()
         if left <= 0:
-            raise FileRefused(
-                f"{directory}: another pcplan command has been writing here for "
-                f"{lock_timeout():g} s; nothing was written, try again when it has finished"
-            )
+            return False
         time.sleep(min(pause, left))
         pause = min(pause * 2, 0.1)
 

@@ -319,9 +319,15 @@ def install_signal_handlers() -> None:
 
 def main() -> None:
     """The console script's entry point."""
+    import signal
+
     install_signal_handlers()
     try:
         app()
     except Terminated as stop:  # outside a command (while parsing the arguments)
         sys.stderr.write(f"pcplan: stopped by {_signal_name(stop.signum)}\n")
         raise SystemExit(128 + stop.signum) from None
+    finally:  # the work is over: a late signal just ends the process
+        for name in ("SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_DFL)
