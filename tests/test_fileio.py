@@ -214,19 +214,23 @@ def _expected_after_done(root: Path, step: str, day: date) -> bytes:
 
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["KILL", "TERM"])
 def test_a_killed_edit_leaves_the_old_or_the_new_bytes(tmp_path: Path, signum: int) -> None:
-    """10 runs per signal (20 in all), each killed at a random moment of its run."""
+    """10 runs per signal (20 in all), each killed at a random moment.
+
+    Every other run is killed at a random moment of its first second; the rest
+    the moment it holds the folder's lock (seen in /proc/locks on Linux), so
+    that kills land while the file is being read, written and replaced.
+    """
     root = programme(tmp_path)
     chance = random.Random(f"pcplan-{signum}")
-    started = time.monotonic()
-    calibration = cli(root, "done", ID, "scope", "--on", "2027-01-04")
-    assert calibration.returncode == 0, calibration.stderr
-    lifetime = time.monotonic() - started  # (how long one run is, to spread the kills over)
     for run_number in range(10):
         day = date(2027, 1, 5) + timedelta(days=run_number)
         before = (root / FILE).read_bytes()
         after = _expected_after_done(root, "scope", day)
         process = start(root, "done", ID, "scope", "--on", day.isoformat())
-        time.sleep(chance.uniform(0, lifetime * 1.2))
+        if run_number % 2 and _wait_until_locked(process):
+            time.sleep(chance.uniform(0, 0.005))
+        else:
+            time.sleep(chance.uniform(0, 1.0))
         process.send_signal(signum)
         _out, err = process.communicate(timeout=SAFETY)
         assert "Traceback" not in err, err
@@ -240,6 +244,31 @@ def test_a_killed_edit_leaves_the_old_or_the_new_bytes(tmp_path: Path, signum: i
     assert challenge_of(root / FILE).steps["team"] == date(2027, 2, 1)
     assert leftovers(root) == []  # no temporary file and no lock file
     assert not [name for name in os.listdir(root) if name.startswith(".")]
+
+
+def _flock_lines(pid: int) -> list[list[str]]:
+    """The flock entries of ``pid`` in /proc/locks (a waiter's entry has ``->``)."""
+    try:
+        text = Path("/proc/locks").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return []
+    return [
+        fields
+        for fields in (line.split() for line in text.splitlines())
+        if "FLOCK" in fields and str(pid) in fields
+    ]
+
+
+def _wait_until_locked(process: subprocess.Popen[str]) -> bool:
+    """Until ``process`` holds a flock (True), or has finished or /proc/locks is missing."""
+    if not Path("/proc/locks").exists():
+        return False
+    deadline = time.monotonic() + SAFETY
+    while process.poll() is None and time.monotonic() < deadline:
+        if any("->" not in fields for fields in _flock_lines(process.pid)):
+            return True
+        time.sleep(0.002)
+    return False
 
 
 def test_sigterm_while_waiting_for_the_lock_exits_143_and_writes_nothing(
@@ -260,15 +289,12 @@ def test_sigterm_while_waiting_for_the_lock_exits_143_and_writes_nothing(
 
 def _wait_until_blocked_on_a_lock(pid: int) -> None:
     """Until the process waits for a flock (Linux lists waiters in /proc/locks with ``->``)."""
-    locks = Path("/proc/locks")
-    if not locks.exists():
+    if not Path("/proc/locks").exists():
         pytest.skip("needs /proc/locks to see that the process is waiting")
     deadline = time.monotonic() + SAFETY
     while time.monotonic() < deadline:
-        for line in locks.read_text(encoding="ascii", errors="replace").splitlines():
-            fields = line.split()
-            if "->" in fields and "FLOCK" in fields and str(pid) in fields:
-                return
+        if any("->" in fields for fields in _flock_lines(pid)):
+            return
         time.sleep(0.02)
     raise AssertionError("pcplan never reached the lock")
 
