@@ -293,7 +293,7 @@ def create_new(path: Path, data: bytes, *, force: bool) -> None:
         temp = _write_temp(path, data, _default_mode())
         try:
             try:
-                os.link(temp, path, follow_symlinks=False)
+                os.link(temp, path)
             except FileExistsError:
                 raise FileRefused(f"{path} already exists; pass --force to overwrite it") from None
             except OSError as exc:
