@@ -271,18 +271,19 @@ def _wait_until_locked(process: subprocess.Popen[str]) -> bool:
     return False
 
 
-def test_sigterm_while_waiting_for_the_lock_exits_143_and_writes_nothing(
-    tmp_path: Path,
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
+def test_a_signal_while_waiting_for_the_lock_exits_128_plus_n_and_writes_nothing(
+    tmp_path: Path, signum: int
 ) -> None:
     root = programme(tmp_path)
     before = (root / FILE).read_bytes()
     with folder_locked(root):
         process = start(root, "done", ID, "scope", "--on", "2027-01-05")
         _wait_until_blocked_on_a_lock(process.pid)
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(signum)
         _out, err = process.communicate(timeout=SAFETY)
-    line = assert_one_line(process.returncode, err, 143)
-    assert line == "pcplan: stopped by SIGTERM"
+    line = assert_one_line(process.returncode, err, 128 + signum)
+    assert line == f"pcplan: stopped by {signal.Signals(signum).name}"
     assert (root / FILE).read_bytes() == before
     assert leftovers(root) == []
 
