@@ -19,6 +19,7 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -472,7 +473,7 @@ def test_output_into_a_read_only_folder_in_process(
     def refused(*args: object, **kwargs: object) -> tuple[int, str]:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(pcplan.fileio.tempfile, "mkstemp", refused)
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
     target = _target(kind, out)
     result = run(*_output_args(kind, out if kind == "schema" else target), directory=root)
     line = assert_one_line(result.exit_code, result.stderr)

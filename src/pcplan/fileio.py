@@ -34,7 +34,6 @@ import errno
 import os
 import re
 import stat
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -337,6 +336,8 @@ def _default_mode() -> int:
 
 def _write_temp(path: Path, data: bytes, mode: int) -> str:
     """``data`` in a new temporary file beside ``path``, flushed to disk; its name."""
+    import tempfile  # (only a write needs it; `check` imports this module too)
+
     try:
         handle, temp_name = tempfile.mkstemp(
             dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX
