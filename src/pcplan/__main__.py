@@ -8,7 +8,7 @@ import sys
 def main() -> None:
     # `pcplan --version` is asked for by scripts and CI logs; answer it before
     # importing typer and click (~100 ms), which nothing else here needs.
-    if sys.argv[1:] == ["--version"]:
+    if sys.argv[1:] == ["--version"] and sys.stdout is not None:
         from pcplan import __version__
 
         sys.stdout.write(f"pcplan {__version__}\n")

@@ -25,7 +25,14 @@ from pathlib import Path
 from pcplan.dates import WorkingDays, working_days
 from pcplan.findings import CheckResult, Finding, sort_findings
 from pcplan.models import Challenge, Programme
-from pcplan.repo import LoadedFile, ProgrammeDir, challenge_paths, load_file, load_programme
+from pcplan.repo import (
+    LoadedFile,
+    ProgrammeDir,
+    load_file,
+    load_programme,
+    unreadable_finding,
+    walk_challenges,
+)
 from pcplan.rules import (
     RULES,
     ChallengeContext,
@@ -50,6 +57,7 @@ class Analysis:
     files: list[LoadedFile]
     contexts: list[ChallengeContext]
     findings: dict[str, list[Finding]] = field(default_factory=dict)
+    unreadable: list[str] = field(default_factory=list)  # folders that could not be listed
 
     @property
     def programme(self) -> Programme | None:
@@ -59,7 +67,7 @@ class Analysis:
     def result(self, only: Iterable[str] | None = None) -> CheckResult:
         """The findings of every file, or only of the files displayed as ``only``."""
         shown = [f.display for f in self.files] if only is None else list(dict.fromkeys(only))
-        selected = set(shown) | {self.programme_file.display}
+        selected = set(shown) | {self.programme_file.display, *self.unreadable}
         findings = [f for name, found in self.findings.items() if name in selected for f in found]
         counted = [name for name in shown if name != self.programme_file.display]
         return CheckResult(files_checked=len(counted), findings=sort_findings(findings))
@@ -184,7 +192,10 @@ def _analyse(
                 )
             )
 
-    paths = challenge_paths(programme_dir)
+    paths, unreadable = walk_challenges(programme_dir)
+    for folder in unreadable:  # findings, never skipped in silence
+        finding = unreadable_finding(programme_dir, folder)
+        findings[finding.file].append(finding)
     known = set(paths)
     paths += [path for path in extra_paths if path not in known]
     targets = [(path, programme_dir.display(path)) for path in paths]
@@ -200,7 +211,8 @@ def _analyse(
             findings[finding.file].append(finding)
         gathered.merge(batch.gathered)
     findings.update(check_across(gathered))
-    return Analysis(programme_file, files, contexts, dict(findings))
+    shown = [programme_dir.display(folder.path) for folder in unreadable]
+    return Analysis(programme_file, files, contexts, dict(findings), shown)
 
 
 @dataclass(slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
@@ -68,6 +69,43 @@ def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 
 def shorten(value: object, limit: int = 80) -> str:
-    """A value for a message: at most ``limit`` characters (SPEC §6)."""
-    text = str(value)
+    """A value for a message: at most ``limit`` characters, control characters escaped (SPEC §6)."""
+    text = printable(str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# What no text from the data or the arguments may carry onto the output (SPEC §6):
+# C0 and C1 control characters (line breaks, tab, escape, bell…), DEL, the Unicode
+# line and paragraph separators, bidirectional overrides and isolates, byte-order
+# marks and non-characters, and lone surrogates (the undecodable bytes of a file
+# name or an argument, which would also make JSON output invalid UTF-8).
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]"
+)
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    character = match[0]
+    code = ord(character)
+    if character in _ESCAPES:
+        return _ESCAPES[character]
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, kept by surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with every control or invisible character escaped (``\\n``, ``\\x1b``).
+
+    Text that starts with ``::`` has its first colon escaped too (``\\x3a:``): in
+    GitHub Actions a line that starts with ``::`` is a workflow command, and no
+    line but those of ``--format github`` may be one.
+    """
+    if _UNPRINTABLE.search(text) is not None:
+        text = _UNPRINTABLE.sub(_escape, text)
+    if text.startswith("::"):
+        text = "\\x3a" + text[1:]
+    return text

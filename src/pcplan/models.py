@@ -34,8 +34,9 @@ from pcplan.findings import shorten
 
 FIRST_YEAR, LAST_YEAR = 1900, 2199  # room for any programme; keeps date arithmetic in range
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d")
+# ASCII digits only: `\d` and int() would also take "２０２７" and Arabic-Indic digits.
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]")
 
 Role = Literal["dcs", "assistant_director", "team_leader", "practitioner", "partner"]
 ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
@@ -87,13 +88,29 @@ def _parse_iso_date(value: object) -> date:
 IsoDate = Annotated[
     date,
     PlainValidator(_parse_iso_date),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+    WithJsonSchema(
+        {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+    ),
 ]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+# One line of text (names, topics, titles, formats…) holds no control character at all:
+# no line break, tab, escape or bell (SPEC §6), so that nothing shown from the data can
+# start a line of its own or drive the terminal. Multi-line text (`scope`, reasons) may
+# hold line breaks and tabs, and no other control character.
+LINE_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*$"
+TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
+_NOT_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Names and slugs appear in messages, which never echo more than 80 characters (SPEC §6).
 NAME_MAX = 80
-Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX, strip_whitespace=False)]
-Text = Annotated[str, StringConstraints(max_length=20_000)]
+Name = Annotated[
+    str,
+    StringConstraints(
+        min_length=1, max_length=NAME_MAX, strip_whitespace=False, pattern=LINE_PATTERN
+    ),
+]
+Line = Annotated[str, StringConstraints(max_length=20_000, pattern=LINE_PATTERN)]
+Text = Annotated[str, StringConstraints(max_length=20_000, pattern=TEXT_PATTERN)]
 
 
 def _blank_as_none(value: object) -> object:
@@ -204,7 +221,7 @@ class Person(_Model):
     organisation: Slug | None = None
     role: Role
     previous_authorities: Annotated[list[Slug], NULL_LIST] = []
-    expertise: Annotated[list[Text], NULL_LIST] = []
+    expertise: Annotated[list[Line], NULL_LIST] = []
     unavailable: Annotated[list[Period], NULL_LIST] = []
     not_with: Annotated[list[Name], NULL_LIST] = []
 
@@ -336,8 +353,8 @@ class LeadConsent(_Model):
 class Feedback(_Model):
     """The feedback session, agreed in advance (¶30)."""
 
-    audience: Annotated[list[Text], NULL_LIST] = []
-    format: Text | None = None
+    audience: Annotated[list[Line], NULL_LIST] = []
+    format: Line | None = None
     agreed_on: IsoDate | None = None
 
 
@@ -365,8 +382,8 @@ class Review(_Model):
 class Waiver(_Model):
     """A rule the programme manager agreed to relax for this challenge, and why."""
 
-    rule: Annotated[str, StringConstraints(max_length=100)] | None = None
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    rule: Annotated[str, StringConstraints(max_length=100, pattern=LINE_PATTERN)] | None = None
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=TEXT_PATTERN)]
     agreed_by: OptionalName = None
 
 
@@ -383,7 +400,7 @@ class Challenge(_Model):
     id: Slug
     round: Annotated[int, Field(ge=1, le=1000)]
     host: Host
-    topic: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    topic: Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=LINE_PATTERN)]
     scope: Text | None = None
     fieldwork: Fieldwork
     visiting_team: Annotated[list[Member], NULL_LIST] = []
@@ -422,7 +439,7 @@ def validate(model: type[M], data: dict[str, Any]) -> M | list[SchemaIssue]:
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         return [
-            _issue(model, error, suggest=number < SUGGEST_FOR)
+            _issue(model, error, data, suggest=number < SUGGEST_FOR)
             for number, error in enumerate(errors)
         ]
 
@@ -439,9 +456,9 @@ def validate_private(data: dict[str, Any]) -> Private | list[SchemaIssue]:
     return validate(Private, data)
 
 
-def _issue(model: type[BaseModel], error: Any, *, suggest: bool = True) -> SchemaIssue:
-    loc = tuple(part for part in error["loc"] if not _is_pydantic_marker(part))
+def _issue(model: type[BaseModel], error: Any, data: Any, *, suggest: bool = True) -> SchemaIssue:
     kind = error["type"]
+    loc, markers = _key_path(error["loc"], data, kind)
     field = path_label(loc) or "the file"
     if kind == "missing":
         parent = path_label(loc[:-1])
@@ -450,12 +467,23 @@ def _issue(model: type[BaseModel], error: Any, *, suggest: bool = True) -> Schem
     if kind == "extra_forbidden":
         return SchemaIssue(path=loc, message=_unknown_key_message(model, loc, suggest=suggest))
     value = error.get("input")
-    if "[key]" in error["loc"]:
+    if "[key]" in markers:
         return SchemaIssue(
             path=loc,
             message=f"key {shorten(loc[-1], 60)!r} under `{path_label(loc[:-1])}` "
             "must be a slug: lowercase letters, digits and hyphens",
         )
+    if kind == "string_pattern_mismatch" and isinstance(value, str):
+        pattern = error.get("ctx", {}).get("pattern")
+        found = {LINE_PATTERN: _NOT_IN_LINE, TEXT_PATTERN: _NOT_IN_TEXT}.get(pattern)
+        bad = found.search(value) if found is not None else None
+        if bad is not None:
+            what = "one line of text" if pattern == LINE_PATTERN else "text"
+            return SchemaIssue(
+                path=loc,
+                message=f"`{field}` is {what} and may not hold {_character_name(bad[0])}; "
+                "retype it without it",
+            )
     if kind == "string_pattern_mismatch":
         return SchemaIssue(
             path=loc,
@@ -525,9 +553,45 @@ def path_label(path: tuple[str | int, ...]) -> str:
     return label
 
 
-def _is_pydantic_marker(part: object) -> bool:
-    """Pydantic adds pseudo-locations such as ``[key]`` or ``function-plain[...]``."""
-    return isinstance(part, str) and (part == "[key]" or part.endswith("]"))
+def _key_path(
+    loc: tuple[str | int, ...], data: Any, kind: str
+) -> tuple[tuple[str | int, ...], tuple[str | int, ...]]:
+    """Pydantic's ``loc`` as a key path in ``data``, and the pseudo-locations left out.
+
+    Pydantic adds parts of its own (``[key]`` for a mapping's key,
+    ``function-plain[...]``, ``constrained-str``, a union member's model name…).
+    Rather than guess from their shape (a key may well be ``foo]`` or ``x[1]``), the
+    path follows the data: a part the data has at that place is a key; one it has
+    not is pydantic's, except the key a `missing` error names last.
+    """
+    path: list[str | int] = []
+    markers: list[str | int] = []
+    current: Any = data
+    last = len(loc) - 1
+    for number, part in enumerate(loc):
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_list or (isinstance(current, dict) and part in current):
+            current = current[part]
+        elif kind == "missing" and number == last:
+            current = None
+        else:
+            markers.append(part)
+            continue
+        path.append(part)
+    return tuple(path), tuple(markers)
+
+
+_CHARACTER_NAMES = {
+    "\n": "a line break (U+000A)",
+    "\r": "a carriage return (U+000D)",
+    "\t": "a tab (U+0009)",
+    "\x1b": "an escape character (U+001B)",
+    "\x07": "a bell character (U+0007)",
+}
+
+
+def _character_name(character: str) -> str:
+    return _CHARACTER_NAMES.get(character, f"the control character U+{ord(character):04X}")
 
 
 def _show(value: object) -> str:

@@ -15,7 +15,8 @@ from dateutil.relativedelta import relativedelta
 
 from pcplan.checker import Analysis
 from pcplan.errors import UsageError
-from pcplan.models import Challenge, Programme
+from pcplan.findings import printable, shorten
+from pcplan.models import LAST_YEAR, Challenge, Programme
 from pcplan.rules import ChallengeContext
 from pcplan.rules.team import active_members, core_members
 from pcplan.schedule import Schedule, StepDates
@@ -110,15 +111,36 @@ def status_rows(analysis: Analysis, round_number: int | None = None) -> list[Sta
 
 # ----------------------------------------------------------------------- due
 
-_PERIOD = re.compile(r"\s*(\d{1,4})\s*([dwm])\s*", re.IGNORECASE)
+_PERIOD = re.compile(r"\s*([0-9]{1,4})\s*([dwm])\s*", re.IGNORECASE | re.ASCII)
 
 
-def parse_period(text: str) -> relativedelta:
-    """``14d``, ``3w`` or ``2m`` as a relativedelta (exit 2 for anything else)."""
+def parse_period(text: str, start: date | None = None) -> relativedelta:
+    """``14d``, ``3w`` or ``2m`` as a relativedelta (exit 2 for anything else).
+
+    With ``start``, a period that ends past the last year pcplan plans for is exit 2
+    too, before any date arithmetic could overflow.
+    """
     match = _PERIOD.fullmatch(text)
     if match is None:
-        raise UsageError(f"--within {text!r}: give a number and d, w or m, such as 14d, 3w or 2m")
-    amount, unit = int(match[1]), match[2].lower()
+        raise UsageError(
+            f"--within {printable(shorten(repr(text), 40))}: give a number and d, w or m, "
+            "such as 14d, 3w or 2m"
+        )
+    period = _period(int(match[1]), match[2].lower())
+    if start is not None:
+        try:
+            end = start + period
+        except (OverflowError, ValueError):
+            end = date.max
+        if end.year > LAST_YEAR:
+            raise UsageError(
+                f"--within {text.strip()}: that reaches past {LAST_YEAR}, the last year pcplan "
+                "plans for; give a shorter period"
+            )
+    return period
+
+
+def _period(amount: int, unit: str) -> relativedelta:
     if unit == "d":
         return relativedelta(days=amount)
     if unit == "w":
@@ -281,11 +303,21 @@ def _normalise(name: str) -> str:
 
 
 def involves(challenge: Challenge, person: str) -> bool:
-    """Is the person host DCS, host project manager or a visiting member not declined?"""
-    wanted = _normalise(person)
+    """Is the person (by exact name) host DCS, project manager or a member not declined?"""
     names = [challenge.host.dcs, challenge.host.project_manager or ""]
     names += [member.name for _, member in active_members(challenge)]
-    return any(_normalise(name) == wanted for name in names)
+    return person in names
+
+
+def matching_names(wanted: str, names: Iterable[str]) -> list[str]:
+    """The names ``wanted`` stands for: itself when one of ``names`` is exactly it; else
+    every name equal to it but for case and spacing (one is a match, several are ambiguous).
+    """
+    known = set(names)
+    if wanted in known:
+        return [wanted]
+    key = _normalise(wanted)
+    return sorted(name for name in known if _normalise(name) == key)
 
 
 def known_people(contexts: Iterable[ChallengeContext], programme: Programme | None) -> set[str]:

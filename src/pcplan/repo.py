@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pcplan.errors import UsageError
-from pcplan.findings import Finding
+from pcplan.findings import Finding, printable
 from pcplan.models import Challenge, Programme, validate_challenge, validate_programme
 from pcplan.yamlio import Document, YamlProblem, load
 
@@ -42,7 +42,14 @@ class ProgrammeDir:
         return self.root / PROGRAMME_FILE
 
     def display(self, path: Path) -> str:
-        """A path as findings show it: under the directory as the user named it."""
+        """A path as findings show it: under the directory as the user named it.
+
+        Control characters and undecodable bytes in a file name are escaped
+        (``\\n``, ``\\xff``): a name is shown, never obeyed.
+        """
+        return show_path(self._as_named(path))
+
+    def _as_named(self, path: Path) -> str:
         try:
             relative = path.relative_to(self.root)
         except ValueError:
@@ -52,18 +59,37 @@ class ProgrammeDir:
         return f"{self.shown_as.rstrip('/')}/{relative.as_posix()}"
 
 
+def show_path(path: str | os.PathLike[str]) -> str:
+    """A path for output: control characters and undecodable bytes escaped, no leading ``::``."""
+    shown = os.fspath(path)
+    return printable(f"./{shown}" if shown.startswith("::") else shown)
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A folder below the programme directory that pcplan could not list."""
+
+    path: Path
+    reason: str
+
+
 def open_programme_dir(directory: str | os.PathLike[str]) -> ProgrammeDir:
     """Check that a programme directory exists and has a programme.yaml (else exit 2)."""
     shown = os.fspath(directory)
     root = Path(shown)
-    if not root.is_dir():
+    try:
+        is_dir = root.is_dir()
+        has_programme = is_dir and (root / PROGRAMME_FILE).is_file()
+    except OSError as exc:  # no search permission on the way
+        raise UsageError(f"{show_path(shown)}: cannot be read ({exc.strerror})") from None
+    if not is_dir:
         raise UsageError(
-            f"{shown}: no such programme directory; run pcplan in the folder holding "
+            f"{show_path(shown)}: no such programme directory; run pcplan in the folder holding "
             "`challenges/`, or give --dir DIR (or PCPLAN_DIR)"
         )
-    if not (root / PROGRAMME_FILE).is_file():
+    if not has_programme:
         raise UsageError(
-            f"{shown}: no {PROGRAMME_FILE} here; a programme directory holds "
+            f"{show_path(shown)}: no {PROGRAMME_FILE} here; a programme directory holds "
             f"{PROGRAMME_FILE} (authorities, people, settings) and one file per challenge"
         )
     return ProgrammeDir(root=root, shown_as=shown)
@@ -73,11 +99,23 @@ def challenge_paths(programme_dir: ProgrammeDir) -> list[Path]:
     """Every challenge file below the directory: ``*.yaml``/``*.yml`` but programme.yaml.
 
     Hidden files and folders (``.git``, ``.github``, ``.pre-commit-config.yaml``)
-    are never challenge files.
+    are never challenge files. Folders that cannot be listed are left out; see
+    :func:`walk_challenges` for them.
     """
+    return walk_challenges(programme_dir)[0]
+
+
+def walk_challenges(programme_dir: ProgrammeDir) -> tuple[list[Path], list[Unreadable]]:
+    """The challenge files, and the folders that could not be read (never silently skipped)."""
     found: list[Path] = []
+    unreadable: list[Unreadable] = []
     root = programme_dir.root
-    for folder, subfolders, files in os.walk(root):
+
+    def refused(error: OSError) -> None:
+        where = Path(error.filename) if error.filename is not None else root
+        unreadable.append(Unreadable(where, error.strerror or str(error)))
+
+    for folder, subfolders, files in os.walk(root, onerror=refused):
         subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
         base = Path(folder)
         for name in files:
@@ -87,7 +125,21 @@ def challenge_paths(programme_dir: ProgrammeDir) -> list[Path]:
                 continue
             found.append(base / name)
     found.sort()
-    return found
+    unreadable.sort(key=lambda entry: entry.path)
+    return found, unreadable
+
+
+def unreadable_finding(programme_dir: ProgrammeDir, entry: Unreadable) -> Finding:
+    """A folder pcplan could not list: a `yaml` error, so that `check` fails rather than skip it."""
+    return Finding(
+        programme_dir.display(entry.path),
+        1,
+        1,
+        "yaml",
+        "error",
+        f"this folder cannot be read ({entry.reason}), so the challenge files in it are not "
+        "checked; give pcplan read and search permission on it, or move it out",
+    )
 
 
 def load_programme(programme_dir: ProgrammeDir) -> LoadedFile:
@@ -117,7 +169,14 @@ def load_file(
     read: a link in a shared repository must not make pcplan quote a private file.
     """
     loaded = LoadedFile(path=path, display=display)
-    if root is not None and path.is_symlink() and not _within(path, root):
+    try:
+        outside = root is not None and path.is_symlink() and not _within(path, root)
+    except OSError as exc:  # no search permission on its folder
+        loaded.findings.append(
+            Finding(display, 1, 1, "yaml", "error", f"cannot read the file: {exc.strerror}")
+        )
+        return loaded
+    if outside:
         loaded.findings.append(
             Finding(
                 display,
@@ -155,9 +214,12 @@ def find_challenge(programme_dir: ProgrammeDir, reference: str) -> Path:
     """A challenge named by its id or by its path (exit 2 when there is no such challenge)."""
     as_path = Path(reference)
     if reference.endswith(SUFFIXES) or os.sep in reference or "/" in reference:
-        if as_path.is_file():
-            return as_path
-        raise UsageError(f"{reference}: no such challenge file")
+        try:
+            if as_path.is_file():
+                return as_path
+        except OSError as exc:
+            raise UsageError(f"{show_path(reference)}: cannot be read ({exc.strerror})") from None
+        raise UsageError(f"{show_path(reference)}: no such challenge file")
     paths = challenge_paths(programme_dir)
     by_stem = [path for path in paths if path.stem == reference]
     if len(by_stem) == 1:

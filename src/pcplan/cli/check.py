@@ -58,6 +58,7 @@ def check(
     Example: pcplan check --format github --strict
     """
     from pcplan.render.findings import WRITER_BY_FORMAT
+    from pcplan.repo import show_path
 
     day = as_of_or_today(as_of)
     programme_dir = open_directory()
@@ -69,16 +70,17 @@ def check(
             resolved = under_root(programme_dir.root, path)
             if resolved != programme_dir.programme_path:  # programme.yaml is always read
                 extra.append(resolved or path)  # analysed even if the walk would skip it
-            only.append(programme_dir.display(resolved) if resolved else str(path))
+            only.append(programme_dir.display(resolved) if resolved else show_path(path))
     analysis = analyse_programme(day, extra, keep=False)
     result = analysis.result(only)
+    STATE.exit_code = 1 if result.failed(strict=strict) else 0  # kept if the reader goes
     WRITER_BY_FORMAT[fmt.value](result, sys.stdout)
-    raise typer.Exit(1 if result.failed(strict=strict) else 0)
+    raise typer.Exit(STATE.exit_code)
 
 
 def _expand(paths: list[Path]) -> list[Path]:
     """Files as given; a folder stands for the challenge files below it."""
-    from pcplan.repo import ProgrammeDir, challenge_paths
+    from pcplan.repo import ProgrammeDir, challenge_paths, show_path
 
     found: list[Path] = []
     for path in paths:
@@ -87,7 +89,7 @@ def _expand(paths: list[Path]) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            raise UsageError(f"{path}: no such file or folder")
+            raise UsageError(f"{show_path(path)}: no such file or folder")
     return found
 
 
@@ -109,7 +111,8 @@ def schema(
     Example: pcplan schema --out schemas
     """
     from pcplan.jsonschema import write_schemas
+    from pcplan.repo import show_path
 
     target = out if out is not None else Path(STATE.directory).parent / "schemas"
     for path in write_schemas(target):
-        sys.stdout.write(f"wrote {path}\n")
+        sys.stdout.write(f"wrote {show_path(path)}\n")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn, TypeVar
 import typer
 
 from pcplan import __version__
-from pcplan.errors import PcplanError, Terminated
+from pcplan.errors import PcplanError, Terminated, UsageError
 
 if TYPE_CHECKING:
     from pcplan.checker import Analysis
@@ -40,14 +40,26 @@ app = typer.Typer(
 
 class State:
     directory: str = "challenges"
+    # The exit status a command has decided on before it writes its output, kept when
+    # the reader goes away mid-way (`pcplan check | head -1` still fails on errors).
+    exit_code: int = 0
 
 
 STATE = State()
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    sys.stderr.write(f"pcplan: {message}\n")
+    from pcplan.findings import printable
+
+    sys.stderr.write(f"pcplan: {printable(message)}\n")
     raise typer.Exit(code)
+
+
+def say(line: str) -> None:
+    """One line on stdout, with whatever came from the data or the arguments escaped."""
+    from pcplan.findings import printable
+
+    sys.stdout.write(printable(line) + "\n")
 
 
 def handles_errors(function: F) -> F:
@@ -55,19 +67,32 @@ def handles_errors(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        STATE.exit_code = 0
         try:
             return function(*args, **kwargs)
         except PcplanError as error:
             _fail(error.message, error.exit_code)
-        except BrokenPipeError:  # `pcplan status | head`
-            sys.stderr.close()
-            raise typer.Exit(0) from None
+        except BrokenPipeError:  # `pcplan status | head`: the reader has gone
+            silence_stdout()
+            raise typer.Exit(STATE.exit_code) from None
         except KeyboardInterrupt:
             _fail("interrupted", 130)
         except Terminated as stop:
             _fail(f"stopped by {_signal_name(stop.signum)}", 128 + stop.signum)
 
     return wrapper  # type: ignore[return-value]
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _version(value: bool) -> None:
@@ -105,17 +130,30 @@ def main_options(
 # ----------------------------------------------------------------------------- helpers
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2199  # as pcplan.models (not imported here: it is slow)
+
+
 def parse_date(value: str | None, option: str = "--as-of") -> date | None:
+    """A YYYY-MM-DD argument in ASCII digits, in the years pcplan plans for (else exit 2)."""
+    import re
+
+    from pcplan.findings import printable, shorten
+
     if value is None:
         return None
     try:
-        if len(value) != 10:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value, re.ASCII):
             raise ValueError
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date; write YYYY-MM-DD", param_hint=option
+        raise UsageError(
+            f"{option} {printable(shorten(repr(value), 40))}: not a date; write YYYY-MM-DD"
         ) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise UsageError(
+            f"{option} {value}: outside the years pcplan plans for ({FIRST_YEAR}–{LAST_YEAR})"
+        )
+    return day
 
 
 def today() -> date:
@@ -204,6 +242,11 @@ def report_unreadable(analysis: Analysis) -> None:
             f"pcplan: {analysis.programme_file.display} cannot be read, so its authorities, "
             "people and settings are not used here; run `pcplan check` for details\n"
         )
+    for folder in analysis.unreadable:
+        sys.stderr.write(
+            f"pcplan: left out the folder {folder}, which cannot be read; "
+            "run `pcplan check` for details\n"
+        )
     broken = [f.display for f in analysis.files if f.model is None]
     if broken:
         shown = ", ".join(broken[:5]) + (f" and {len(broken) - 5} more" if len(broken) > 5 else "")
@@ -216,7 +259,9 @@ def report_unreadable(analysis: Analysis) -> None:
 def write_json(payload: object) -> None:
     import json
 
-    json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
+    from pcplan.render import carries_unicode
+
+    json.dump(payload, sys.stdout, indent=2, ensure_ascii=not carries_unicode(sys.stdout))
     sys.stdout.write("\n")
 
 
@@ -250,13 +295,13 @@ class NamedChallenge(NamedTuple):
 
 def named_challenge(reference: str) -> NamedChallenge:
     """A challenge by id or path (exit 2 if there is none)."""
-    from pcplan.repo import find_challenge
+    from pcplan.repo import find_challenge, show_path
 
     directory = open_directory()
     path = find_challenge(directory, reference)
     inside = under_root(directory.root, path)
     if inside is None:
-        return NamedChallenge(directory, path, str(path), [path])
+        return NamedChallenge(directory, path, show_path(path), [path])
     return NamedChallenge(directory, path, directory.display(inside), [])
 
 
@@ -318,16 +363,73 @@ def install_signal_handlers() -> None:
 
 
 def main() -> None:
-    """The console script's entry point."""
+    """The console script's entry point.
+
+    Output never fails on its stream (SPEC §6): text the stream's encoding cannot
+    carry is escaped (``\\xe9``), a closed stdout exits 1 quietly, and a reader that
+    goes away (a broken pipe) leaves the command's own exit status. SIGTERM and
+    SIGHUP unwind like Ctrl-C (temporary files removed) and exit 128 + N.
+    """
     import signal
 
     install_signal_handlers()
     try:
-        app()
+        code = prepare_streams()
+        if code is None:
+            code = refuse_undecodable(sys.argv[1:])
+        if code is None:
+            try:
+                app()
+                code = 0
+            except SystemExit as done:
+                code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     except Terminated as stop:  # outside a command (while parsing the arguments)
         sys.stderr.write(f"pcplan: stopped by {_signal_name(stop.signum)}\n")
-        raise SystemExit(128 + stop.signum) from None
+        code = 128 + stop.signum
     finally:  # the work is over: a late signal just ends the process
         for name in ("SIGTERM", "SIGHUP"):
             if hasattr(signal, name):
                 signal.signal(getattr(signal, name), signal.SIG_DFL)
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):
+        silence_stdout()
+    except OSError:
+        silence_stdout()
+        code = code or 1
+    raise SystemExit(code)
+
+
+def prepare_streams() -> int | None:
+    """Degrade rather than fail on a non-UTF-8 stream; 1 when there is no stdout at all."""
+    import os
+
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (for the process)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    if sys.stdout is None:  # `pcplan status >&-`: nowhere to say anything
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+        return 1
+    return None
+
+
+def refuse_undecodable(arguments: list[str]) -> int | None:
+    """Exit 2 for an argument that is not valid UTF-8 (unless it names an existing file)."""
+    import os
+
+    from pcplan.findings import printable
+
+    for argument in arguments:
+        value = argument.partition("=")[2] if argument.startswith("--") else argument
+        if any("\udc80" <= character <= "\udcff" for character in argument) and not (
+            os.path.lexists(argument) or os.path.lexists(value)
+        ):
+            sys.stderr.write(
+                f"pcplan: {printable(argument)}: not valid UTF-8 text; retype it "
+                "(or set a UTF-8 locale)\n"
+            )
+            return 2
+    return None

@@ -18,6 +18,7 @@ from pcplan.cli.common import (
     named_challenge,
     open_directory,
     parse_date,
+    say,
     today,
     write_json,
 )
@@ -163,10 +164,10 @@ def new(
     if errors:  # a file made by `new` checks with no errors (SPEC §4)
         raise UsageError("; ".join(f.message for f in errors) + "; nothing written")
     create_new(target, text.encode("utf-8"), force=force)  # exclusive, even under races
-    sys.stdout.write(f"{programme_dir.display(target)}\n")
+    say(programme_dir.display(target))
     result = compute_schedule(checked, programme.settings, day)
     for line in headline(checked, result, programme.authority_name(host)):
-        sys.stdout.write(line + "\n")
+        say(line)
     from pcplan.render.findings import finding_line
 
     for finding in found:  # (late steps are in the headline already)
@@ -191,9 +192,9 @@ def _say_if_not_applicable(named: NamedChallenge, step: str, editor: Editor) -> 
         step != "impact_visit" or visit.get("requested") is True
     )
     if step in reasons and not applies:
-        sys.stdout.write(
+        say(
             f"{named.display}: note: step `{step}` does not apply to this challenge "
-            f"({reasons[step]}); recorded anyway\n"
+            f"({reasons[step]}); recorded anyway"
         )
 
 
@@ -266,9 +267,9 @@ def done(
         changed = editor.save()
     if changed:
         was = f" (was {previous})" if previous not in (None, "") else ""
-        sys.stdout.write(f"{named.display}: {step} done {day.isoformat()}{was}\n")
+        say(f"{named.display}: {step} done {day.isoformat()}{was}")
     else:
-        sys.stdout.write(f"{named.display}: {step} was already done {day.isoformat()}\n")
+        say(f"{named.display}: {step} was already done {day.isoformat()}")
     _report_edit(named, before, today())
 
 
@@ -369,14 +370,19 @@ def team(
 
 def _valid_name(name: str) -> str:
     """A name as the file format allows it (SPEC §2), or exit 2 saying why not."""
-    from pcplan.models import NAME_MAX
+    import re
+
+    from pcplan.models import LINE_PATTERN, NAME_MAX
     from pcplan.yamlio import has_forbidden_character
 
     name = name.strip()
     if len(name) > NAME_MAX:
         raise UsageError(f"a name is at most {NAME_MAX} characters; this one has {len(name)}")
-    if has_forbidden_character(name):
-        raise UsageError("the name contains a control or invisible character; retype it")
+    if has_forbidden_character(name) or not re.fullmatch(LINE_PATTERN, name):
+        raise UsageError(
+            "the name contains a control or invisible character (a tab or line break?); "
+            "retype it on one line"
+        )
     return name
 
 
@@ -443,16 +449,27 @@ def _show_team(challenge: str, day: date, fmt: ShowFormat) -> None:
 
 
 def _find_member(editor: Any, name: str, challenge: str) -> int:
+    """The member called ``name``: exactly, or else the one member whose name differs
+    only by case and spacing. Several such members are exit 2: which one is meant?"""
     import difflib
 
+    from pcplan.overview import matching_names
+
     team_list = editor.data.get("visiting_team") or []
-    wanted = " ".join(name.split()).casefold()
-    for index, member in enumerate(team_list):
-        if not isinstance(member, dict):
-            continue
-        if " ".join(str(member.get("name", "")).split()).casefold() == wanted:
-            return index
-    names = [str(m.get("name")) for m in team_list if isinstance(m, dict)]
+    members = {
+        index: str(member.get("name", ""))
+        for index, member in enumerate(team_list)
+        if isinstance(member, dict)
+    }
+    matches = matching_names(name, members.values())
+    if len(matches) > 1:
+        raise UsageError(
+            f"{name}: several members of {challenge} differ from this name only by case or "
+            f"spacing ({', '.join(matches)}); give the name exactly as in the file"
+        )
+    if matches:
+        return next(index for index, member in members.items() if member == matches[0])
+    names = list(members.values())
     close = difflib.get_close_matches(name, names, n=1)
     hint = (
         f"; did you mean {close[0]}?"
@@ -477,14 +494,13 @@ def _add_member(challenge: str, name: str, authority: str, role: Role, lead: boo
     if not re.fullmatch(SLUG_PATTERN, authority):
         raise UsageError(f"--authority {authority}: use the authority's slug, such as `kent`")
     from pcplan.edit import open_editor
+    from pcplan.overview import matching_names
 
     named, before = _edit_context(challenge, today())
     with open_editor(named.path) as editor:
-        try:
-            _find_member(editor, name, challenge)
-        except UsageError:
-            pass
-        else:
+        team_list = editor.data.get("visiting_team") or []
+        names = [str(m.get("name", "")) for m in team_list if isinstance(m, dict)]
+        if matching_names(name, names):  # (also a name differing only by case or spacing)
             raise UsageError(
                 f"{name} is already on the visiting team of {challenge}; use "
                 f"`pcplan team {challenge} confirm` or `decline`"
@@ -495,9 +511,9 @@ def _add_member(challenge: str, name: str, authority: str, role: Role, lead: boo
         item["status"] = "nominated"
         editor.append_item(("visiting_team",), item)
         editor.save()
-    sys.stdout.write(
+    say(
         f"{named.display}: added {name} ({authority}, {role.value}"
-        f"{', lead' if lead else ''}) as nominated\n"
+        f"{', lead' if lead else ''}) as nominated"
     )
     _report_edit(named, before, today())
 
@@ -510,9 +526,9 @@ def _set_status(challenge: str, name: str, status: str) -> None:
         index = _find_member(editor, name, challenge)
         member = editor.data["visiting_team"][index]
         if member.get("status") == status:
-            sys.stdout.write(f"{named.display}: {member.get('name')} is already {status}\n")
+            say(f"{named.display}: {member.get('name')} is already {status}")
             return
         editor.set_value(("visiting_team", index), "status", status)
         editor.save()
-    sys.stdout.write(f"{named.display}: {member.get('name')} is now {status}\n")
+    say(f"{named.display}: {member.get('name')} is now {status}")
     _report_edit(named, before, today())

@@ -84,8 +84,8 @@ def due(
     from pcplan.render import overview as views
     from pcplan.render import table as tables
 
-    period = parse_period(within)
     day = as_of_or_today(as_of)
+    period = parse_period(within, day)
     analysis = analyse_programme(day, rules=False)  # dates and teams, not problems
     report_unreadable(analysis)
     items = due_items(analysis.contexts, day, period)
@@ -140,7 +140,7 @@ def calendar(
     """
     import difflib
 
-    from pcplan.overview import challenge_events, involves, known_people
+    from pcplan.overview import challenge_events, involves, known_people, matching_names
     from pcplan.render.ics import to_ics
 
     day = as_of_or_today(as_of)
@@ -150,11 +150,17 @@ def calendar(
     programme = analysis.programme
     if person is not None:
         people = known_people(contexts, programme)
-        wanted = " ".join(person.split()).casefold()
-        if wanted not in {" ".join(p.split()).casefold() for p in people}:
+        matches = matching_names(person, people)
+        if not matches:
             close = difflib.get_close_matches(person, sorted(people), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise UsageError(f"{person}: nobody of this name in the programme{hint}")
+        if len(matches) > 1:
+            raise UsageError(
+                f"{person}: several people differ from this name only by case or spacing "
+                f"({', '.join(matches)}); give the name exactly"
+            )
+        person = matches[0]
         contexts = [ctx for ctx in contexts if involves(ctx.challenge, person)]
     events = [
         event
@@ -172,7 +178,9 @@ def calendar(
 
     write_output(out, data)
     count = f"{len(contexts)} challenge{'' if len(contexts) == 1 else 's'}"
-    sys.stderr.write(f"wrote {out}: {len(events)} events from {count}\n")
+    from pcplan.repo import show_path
+
+    sys.stderr.write(f"wrote {show_path(out)}: {len(events)} events from {count}\n")
 
 
 # ----------------------------------------------------------------------------- timebank

@@ -23,3 +23,9 @@ def colour_allowed(stream: TextIO) -> bool:
     return (
         is_terminal(stream) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     )
+
+
+def carries_unicode(stream: TextIO) -> bool:
+    """Can the stream write any text as it is (a UTF encoding)? Else JSON is written ASCII."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    return encoding.lower().replace("-", "").replace("_", "").startswith("utf")

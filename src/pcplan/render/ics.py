@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TextIO
 
+from pcplan.findings import printable
 from pcplan.overview import CalendarEvent
 
 
@@ -22,19 +23,20 @@ def to_ics(events: Iterable[CalendarEvent], *, name: str, stamp: datetime) -> by
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", printable(name))
     for item in sorted(events, key=lambda e: (e.first, e.uid)):
         event = Event()
         event.add("uid", item.uid)
         event.add("dtstamp", stamp)
-        event.add("summary", item.summary)
+        event.add("summary", printable(item.summary))
         event.add("dtstart", item.first)
         event.add("dtend", item.last + timedelta(days=1))
         event.add("transp", "TRANSPARENT")
         if item.description:
-            event.add("description", item.description)
+            lines = item.description.split("\n")  # (its own line breaks; the data's are escaped)
+            event.add("description", "\n".join(printable(line) for line in lines))
         if item.location:
-            event.add("location", item.location)
+            event.add("location", printable(item.location))
         calendar.add_component(event)
     return calendar.to_ical()  # type: ignore[no-any-return]
 

@@ -7,6 +7,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from pcplan.findings import printable
 from pcplan.render import colour_allowed, is_terminal
 
 STYLE_BY_STATUS = {"overdue": "bold red", "due_soon": "yellow", "done": "dim"}
@@ -58,8 +59,23 @@ class Table:
         return widths
 
 
+def printable_table(table: Table) -> Table:
+    """The table with every control character of every cell escaped (``\\n``, ``\\x1b``),
+    and no cell starting with ``::``: a cell is never more than one line, in any format."""
+    return Table(
+        columns=[printable(column) for column in table.columns],
+        rows=[[printable(cell) for cell in cells] for cells in table.rows],
+        styles=list(table.styles),
+        heading=[printable(line) for line in table.heading],
+        notes=[printable(line) for line in table.notes],
+        sections={index: printable(title) for index, title in table.sections.items()},
+        wrap=table.wrap,
+    )
+
+
 def write(table: Table, fmt: str, stream: TextIO) -> None:
     """Write ``table`` as ``table`` (Rich or plain), ``markdown`` or ``csv``."""
+    table = printable_table(table)
     if fmt == "markdown":
         stream.write(to_markdown(table))
     elif fmt == "csv":
