@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 import pcplan.edit
+import pcplan.fileio
 from pcplan.yamlio import decode, parse
 from tests.conftest import CHALLENGE_YAML, PROGRAMME_YAML, Run, build_tree, run
 
@@ -465,7 +466,7 @@ def test_a_write_that_fails_midway_leaves_the_old_bytes(
 ) -> None:
     before = with_variant(golden("commented"), "crlf")
     root = programme_with(tmp_path, before)
-    monkeypatch.setattr(pcplan.edit.os, broken, _fail)
+    monkeypatch.setattr(pcplan.fileio.os, broken, _fail)
 
     result = run(*EDITS[edit], directory=root)
 

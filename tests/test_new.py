@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import pcplan.edit
+import pcplan.fileio
 from pcplan.yamlio import decode, parse
 from tests.conftest import AS_OF, CHALLENGE_YAML, PROGRAMME_YAML, Run, build_tree, run
 
@@ -273,14 +273,14 @@ def test_new_refuses_an_id_another_file_already_has(root: Path) -> None:
     assert not (root / "kent-2027-06.yaml").exists()
 
 
-@pytest.mark.parametrize("broken", ["replace", "fsync"])
+@pytest.mark.parametrize("broken", ["link", "fsync"])  # (new links its file into place)
 def test_new_that_fails_midway_leaves_nothing_behind(
     root: Path, monkeypatch: pytest.MonkeyPatch, broken: str
 ) -> None:
     def fail(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(pcplan.edit.os, broken, fail)
+    monkeypatch.setattr(pcplan.fileio.os, broken, fail)
     result = run(*KENT, "--as-of", AS_OF, directory=root)
     assert_one_line_error(result, 1)
     assert sorted(os.listdir(root)) == ["programme.yaml"]
@@ -295,7 +295,7 @@ def test_new_force_that_fails_midway_keeps_the_old_file(
 
     path = programme / "kent-2027-06.yaml"
     before = path.read_bytes()
-    monkeypatch.setattr(pcplan.edit.os, broken, fail)
+    monkeypatch.setattr(pcplan.fileio.os, broken, fail)
     result = run(*KENT, "--force", "--as-of", AS_OF, directory=programme)
     assert_one_line_error(result, 1)
     assert path.read_bytes() == before

@@ -7,19 +7,16 @@ sits in the text, and the edit replaces or inserts only the characters it is
 about. The result is parsed again and must give exactly the data intended;
 otherwise the edit is refused rather than written.
 
-Writing is atomic: a temporary file in the same directory, fsync, then
-``os.replace``, keeping the file's mode; symlinks are refused, and so is a file
-that changed on disk since it was read.
+Writing goes through :mod:`pcplan.fileio`: :func:`open_editor` holds the
+folder's lock from before the bytes are read until after they are replaced, so
+concurrent edits queue up instead of losing each other's changes; the write is
+atomic, and a symlink or a file that changed since it was read is refused.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import os
 import re
-import stat
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pcplan import fileio
 from pcplan.errors import WriteRefused
 from pcplan.yamlio import (
     Document,
@@ -125,6 +123,8 @@ class Editor:
                 "editing with pcplan"
             ) from None
         self.text = self.source.text
+        # What ends a line, to search for: LF (also the end of CRLF), or CR in a CR-only file.
+        self._eol = "\r" if self.source.newline == "\r" else "\n"
         self.expected: dict[str, Any] = copy.deepcopy(self.document.data)
         self._splices: list[Splice] = []
 
@@ -454,7 +454,12 @@ class Editor:
             if value_span.kind != "scalar" or value_span.style:
                 self._refuse(f"`{key}` has a value pcplan cannot extend")
             if value_span.start != value_span.end:  # `key: ~` or `key: null`: now a block
-                self._splices.append(Splice(value_span.start, value_span.end, ""))
+                start = value_span.start
+                rest = self.text[value_span.end :].split(self._eol, 1)[0]
+                if not rest.strip():  # nothing else on the line: no trailing space either
+                    while start > key_span.end and self.text[start - 1] in " \t":
+                        start -= 1
+                self._splices.append(Splice(start, value_span.end, ""))
             self._insert_after(value_span.end, lines)
             return
         lines = [f"{key}:", *self._block(entries, unit, sequence=sequence, unit=unit)]
@@ -513,7 +518,7 @@ class Editor:
         return self._content_end((*path, last))
 
     def _line_start(self, index: int) -> int:
-        return self.text.rfind("\n", 0, index) + 1
+        return self.text.rfind(self._eol, 0, index) + 1
 
     def _insert_after(self, index: int, lines: list[str], *, keep_with: int | None = None) -> None:
         """Insert whole lines after the line holding ``index``.
@@ -525,10 +530,11 @@ class Editor:
         """
         newline = self.source.newline
         text = self.text
-        if index > 0 and text[index - 1] == "\n":
+        eol = self._eol
+        if index > 0 and text[index - 1] == eol:
             at = index
         else:
-            end = text.find("\n", index)
+            end = text.find(eol, index)
             if end == -1:
                 self._splices.append(
                     Splice(len(text), len(text), "".join(newline + line for line in lines))
@@ -537,7 +543,7 @@ class Editor:
             at = end + 1
         if keep_with is not None:
             while at < len(text):
-                end = text.find("\n", at)
+                end = text.find(eol, at)
                 line = text[at : len(text) if end == -1 else end]
                 stripped = line.lstrip(" ")
                 if not stripped.startswith("#") or len(line) - len(stripped) < keep_with:
@@ -583,104 +589,16 @@ class Editor:
         data = self.new_bytes()
         if data == self.raw:
             return False
-        write_atomic(self.path, data, expected=self.raw)
+        fileio.write_atomic(self.path, data, expected=self.raw)
         return True
 
 
 @contextmanager
 def open_editor(path: Path) -> Iterator[Editor]:
-    """An :class:`Editor` on ``path`` for the length of the ``with`` block.
+    """An :class:`Editor` of ``path`` under the folder's exclusive lock.
 
-    (The file-I/O work replaces this with one that holds an exclusive lock from
-    the read to the write.)
+    The lock is taken before the bytes are read and released after the edit is
+    saved (or abandoned), so an edit always starts from the latest saved file.
     """
-    yield Editor(path)
-
-
-def write_atomic(path: Path, data: bytes, *, expected: bytes | None) -> None:
-    """Replace ``path`` with ``data`` all at once, or leave it exactly as it was.
-
-    ``expected`` is what the file held when it was read (``None``: it must not
-    exist yet). A symlink, or a file that changed meanwhile, is refused.
-    """
-    if path.is_symlink():
-        raise WriteRefused(f"{path}: is a symbolic link; pcplan will not write through it")
-    current = current_bytes(path)
-    if current != expected:
-        raise WriteRefused(
-            f"{path}: changed on disk while pcplan was working; nothing was written, run the "
-            "command again"
-        )
-    if current is not None:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    directory = path.parent
-    try:
-        handle, temp_name = tempfile.mkstemp(
-            dir=directory, prefix=f".{path.name}.", suffix=".pcplan-tmp"
-        )
-    except OSError as exc:
-        raise WriteRefused(f"{path}: cannot write here: {exc.strerror}") from None
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp_name, mode)
-        if current is not None:
-            _keep_owner(temp_name, path)
-        os.replace(temp_name, path)
-    except BaseException as exc:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        if isinstance(exc, OSError):
-            raise WriteRefused(
-                f"{path}: could not write ({exc.strerror or exc}); the file is unchanged"
-            ) from None
-        raise
-    _fsync_directory(directory)
-
-
-def _keep_owner(temp_name: str, path: Path) -> None:
-    """Give the new file the old one's owner and group, where we are allowed to."""
-    status = os.stat(path)
-    with contextlib.suppress(OSError):
-        os.chown(temp_name, status.st_uid, status.st_gid)
-
-
-def current_bytes(path: Path) -> bytes | None:
-    """What ``path`` holds now, or None when there is no such file.
-
-    Only regular files are read (a FIFO would block); the edits' files are at most
-    1 MiB, an output file such as a calendar may be larger.
-    """
-    try:
-        return read_regular_file(path, limit=1 << 30)
-    except FileNotFoundError:
-        return None
-    except YamlProblem as problem:
-        raise WriteRefused(f"{path}: {problem.message}; not written") from None
-    except OSError as exc:
-        raise WriteRefused(f"{path}: cannot read: {exc.strerror}") from None
-
-
-def replace_file(path: Path, data: bytes) -> None:
-    """Write an output file (such as a calendar) whatever it held, all at once."""
-    write_atomic(path, data, expected=current_bytes(path))
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename itself durable where the platform allows it."""
-    try:
-        handle = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
+    with fileio.locked(path.parent):
+        yield Editor(path)

@@ -19,7 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from pcplan import __version__
-from pcplan.errors import PcplanError, UsageError
+from pcplan.errors import PcplanError, Terminated, UsageError
 
 if TYPE_CHECKING:
     from pcplan.checker import Analysis
@@ -103,6 +103,8 @@ def handles_errors(function: F) -> F:
             raise typer.Exit(STATE.exit_code) from None
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except Terminated as stop:
+            _fail(f"stopped by {_signal_name(stop.signum)}", 128 + stop.signum)
 
     return wrapper  # type: ignore[return-value]
 
@@ -390,22 +392,61 @@ def check_person(person: str, contexts: Any, programme: Programme | None) -> str
     return matches[0]
 
 
+def _signal_name(signum: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    """SIGTERM/SIGHUP: unwind like Ctrl-C (a second one kills at once)."""
+    import signal
+
+    signal.signal(signum, signal.SIG_DFL)
+    raise Terminated(signum)
+
+
+def install_signal_handlers() -> None:
+    """Make SIGTERM and SIGHUP clean up as Ctrl-C does (temporary files removed, exit 128+N)."""
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, _raise_terminated)
+
+
 def main() -> None:
     """The console script's entry point.
 
     Output never fails on its stream (SPEC §6): text the stream's encoding cannot
     carry is escaped (``\\xe9``), a closed stdout exits 1 quietly, and a reader that
-    goes away (a broken pipe) leaves the command's own exit status.
+    goes away (a broken pipe) leaves the command's own exit status. SIGTERM and
+    SIGHUP unwind like Ctrl-C (temporary files removed) and exit 128 + N.
     """
-    code = prepare_streams()
-    if code is None:
-        code = refuse_undecodable(sys.argv[1:])
-    if code is None:
-        try:
-            app()
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    import signal
+
+    install_signal_handlers()
+    try:
+        code = prepare_streams()
+        if code is None:
+            code = refuse_undecodable(sys.argv[1:])
+        if code is None:
+            try:
+                app()
+                code = 0
+            except SystemExit as done:
+                code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    except Terminated as stop:  # outside a command (while parsing the arguments)
+        sys.stderr.write(f"pcplan: stopped by {_signal_name(stop.signum)}\n")
+        code = 128 + stop.signum
+    finally:  # the work is over: a late signal just ends the process
+        for name in ("SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_DFL)
     try:
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):

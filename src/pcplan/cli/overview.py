@@ -210,9 +210,9 @@ def calendar(
     if out is None:
         sys.stdout.write(data.decode("utf-8"))
         return
-    from pcplan.edit import replace_file
+    from pcplan.fileio import write_output
 
-    replace_file(out, data)
+    write_output(out, data)
     challenges = f"{count} challenge{'' if count == 1 else 's'}"
     from pcplan.repo import show_path
 
