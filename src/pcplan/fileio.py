@@ -50,6 +50,10 @@ class FileRefused(WriteRefused):
     """A write that cannot be made safely; the file is unchanged (exit 1)."""
 
 
+class AlreadyExists(FileRefused):
+    """`create_new` found the file there already (exit 1)."""
+
+
 class UnsuitableFile(Exception):
     """What :func:`read_regular_file` will not read: not a regular file, or too large."""
 
@@ -294,7 +298,7 @@ def create_new(path: Path, data: bytes, *, force: bool) -> None:
             try:
                 os.link(temp, path)
             except FileExistsError:
-                raise FileRefused(f"{path} already exists; pass --force to overwrite it") from None
+                raise AlreadyExists(f"{path} already exists; nothing was written") from None
             except OSError as exc:
                 if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
                     raise

@@ -181,7 +181,7 @@ def create_challenge(
     from pcplan.checker import build_context
     from pcplan.dates import working_days
     from pcplan.errors import WriteRefused
-    from pcplan.fileio import create_new
+    from pcplan.fileio import AlreadyExists, create_new
     from pcplan.jsonschema import write_schemas
     from pcplan.repo import LoadedFile, challenge_paths
     from pcplan.rules import check_file
@@ -203,13 +203,14 @@ def create_challenge(
             )
     if target.is_symlink():
         raise WriteRefused(f"{programme_dir.display(target)}: is a symbolic link; not written")
+    hint = (
+        f"a second challenge that month? give it its own id, such as --id {chosen}-b"
+        if challenge_id is None
+        else "choose another id with --id"
+    )
+    exists = f"{programme_dir.display(target)} already exists; {hint}"
     if target.exists() and not force:
-        hint = (
-            f"a second challenge that month? give it its own id, such as --id {chosen}-b"
-            if challenge_id is None
-            else "choose another id with --id"
-        )
-        raise WriteRefused(f"{programme_dir.display(target)} already exists; {hint}")
+        raise WriteRefused(exists)
     details = NewChallenge(
         id=chosen,
         round=int(answers["--round"]),
@@ -236,7 +237,10 @@ def create_challenge(
     errors = [f for f in found if f.severity == "error"]
     if errors:  # a file made by `new` checks with no errors (SPEC §4)
         raise UsageError("; ".join(f.message for f in errors) + "; nothing written")
-    create_new(target, data, force=force)
+    try:
+        create_new(target, data, force=force)
+    except AlreadyExists:  # made by another run since the look above
+        raise WriteRefused(exists) from None
     # The modeline points at schemas/ beside the directory: make sure they are there.
     with contextlib.suppress(OSError):
         write_schemas(programme_dir.root.parent / "schemas")
