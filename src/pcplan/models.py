@@ -367,7 +367,7 @@ class Waiver(_Model):
 
     rule: Annotated[str, StringConstraints(max_length=100)] | None = None
     reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
-    agreed_by: OptionalName = None
+    agreed_by: Name  # who agreed it: the programme manager (¶21)
 
 
 class Challenge(_Model):

@@ -18,7 +18,7 @@ from pcplan.errors import UsageError
 from pcplan.models import Challenge, Programme
 from pcplan.rules import ChallengeContext
 from pcplan.rules.team import active_members, core_members
-from pcplan.schedule import Schedule, StepDates
+from pcplan.schedule import SETTLED, Schedule, StepDates
 from pcplan.steps import Step
 
 PHASES = ("planning", "fieldwork", "response", "review", "closed")
@@ -155,7 +155,7 @@ def due_items(
     items = []
     for ctx in contexts:
         for entry in ctx.schedule.steps:
-            if entry.due is None or entry.status in ("done", "not_applicable"):
+            if entry.due is None or entry.status in SETTLED:
                 continue
             if entry.status == "overdue" or entry.due <= horizon:
                 items.append(DueItem(ctx.challenge.id, ctx.display, entry))
@@ -244,8 +244,8 @@ def step_event(
     """One step as an all-day event (fieldwork spans its days), or None when it has no date."""
     step = entry.step
     host = authority_name or challenge.host.authority
-    if not entry.applicable:
-        return None
+    if not entry.applicable or entry.status == "unrecorded":
+        return None  # nothing to chase: a planning step unrecorded once fieldwork is over
     if step.key == "fieldwork":
         return CalendarEvent(
             uid=f"{challenge.id}/fieldwork@pcplan",
