@@ -244,8 +244,8 @@ def step_event(
     """One step as an all-day event (fieldwork spans its days), or None when it has no date."""
     step = entry.step
     host = authority_name or challenge.host.authority
-    if not entry.applicable or entry.status == "unrecorded":
-        return None  # nothing to chase: a planning step unrecorded once fieldwork is over
+    if not entry.applicable:
+        return None
     if step.key == "fieldwork":
         return CalendarEvent(
             uid=f"{challenge.id}/fieldwork@pcplan",
