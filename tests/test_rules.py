@@ -938,6 +938,192 @@ def test_team_conflict_does_not_fire_for_other_previous_employers(programme: Pat
     assert "team.conflict" not in rules(check(programme))
 
 
+# ----------------------------------------------------------------- team.registry
+
+
+def test_team_registry_fires_for_a_member_at_another_authority(programme: Path) -> None:
+    result = check_one(
+        programme, edited("    authority: reading\n", "    authority: oxfordshire\n")
+    )
+    assert hits(result, "team.registry") == [(26, 5, "warning")]
+    assert "Ash Brown at `reading`" in messages(result, "team.registry")[0]
+    assert rules(result) == {"team.registry"}
+    assert result.exit_code == 0
+
+
+def test_team_registry_fires_for_a_member_with_another_role(programme: Path) -> None:
+    result = check_one(programme, edited("    role: practitioner\n", "    role: team_leader\n"))
+    assert hits(result, "team.registry") == [(27, 5, "warning")]
+
+
+@pytest.mark.parametrize(
+    ("name", "suggested"),
+    [("Ash Browne", "Ash Brown"), ("ash  brown", "Ash Brown")],
+    ids=["misspelt", "case-and-spacing"],
+)
+def test_team_registry_fires_for_a_member_not_in_people_with_a_near_match(
+    programme: Path, name: str, suggested: str
+) -> None:
+    result = check_one(programme, edited("  - name: Ash Brown\n", f"  - name: {name}\n"))
+    assert hits(result, "team.registry") == [(25, 5, "warning")]
+    assert f"did you mean {suggested}?" in messages(result, "team.registry")[0]
+
+
+def test_team_registry_fires_for_a_host_dcs_of_another_authority(programme: Path) -> None:
+    result = check_one(programme, edited("  dcs: Alex Morgan\n", "  dcs: Dana Holt\n"))
+    assert hits(result, "team.registry") == [(6, 3, "warning")]
+
+
+def test_team_registry_fires_for_one_person_twice_on_the_team(programme: Path) -> None:
+    text = with_member(
+        "  - name: jo rivers\n    authority: surrey\n    role: dcs\n    status: nominated\n"
+    )
+    result = check_one(programme, text)
+    assert hits(result, "team.registry") == [(29, 5, "warning")]
+    assert "Jo Rivers and as jo rivers" in messages(result, "team.registry")[0]
+
+
+def test_team_registry_does_not_fire_once_fieldwork_has_ended(programme: Path) -> None:
+    text = edited("    authority: reading\n", "    authority: oxfordshire\n")
+    result = check_one(programme, text, as_of="2027-06-11")
+    assert "team.registry" not in rules(result)
+    assert hits(check_one(programme, text, as_of="2027-06-10"), "team.registry")
+
+
+def test_team_registry_does_not_fire_without_people(programme: Path) -> None:
+    registry = PROGRAMME_YAML[: PROGRAMME_YAML.index("people:")] + "settings:\n"
+    build_tree(programme, {"programme.yaml": registry})
+    result = check_one(programme, edited("  - name: Ash Brown\n", "  - name: Ash Browne\n"))
+    assert result.json()["problems"] == []
+
+
+def test_team_registry_does_not_fire_for_registered_members(programme: Path) -> None:
+    assert "team.registry" not in rules(check(programme))
+
+
+def test_two_spellings_of_one_name_in_people_are_a_schema_error(programme: Path) -> None:
+    line = PROGRAMME_YAML.splitlines().index("settings:") + 1
+    registry = edited(
+        "settings:\n",
+        "  - name: jo  Rivers\n    authority: surrey\n    role: dcs\nsettings:\n",
+        PROGRAMME_YAML,
+    )
+    build_tree(programme, {"programme.yaml": registry})
+    result = check(programme)
+    assert hits_by_file(result, "schema") == {("programme.yaml", line, 5, "error")}
+    assert result.exit_code == 1
+
+
+# ----------------------------------------------------------------- team.unavailable
+
+ASH_BROWN = "  - name: Ash Brown\n    authority: reading\n    role: practitioner\n"
+
+
+def unavailable(period: str) -> str:
+    return edited(ASH_BROWN, ASH_BROWN + f"    unavailable:\n      - {period}\n", PROGRAMME_YAML)
+
+
+def test_team_unavailable_fires_when_a_period_overlaps_fieldwork(programme: Path) -> None:
+    build_tree(programme, {"programme.yaml": unavailable("{from: 2027-06-10, to: 2027-06-20}")})
+    result = check(programme)
+    assert hits(result, "team.unavailable") == [(25, 5, "warning")]
+    assert rules(result) == {"team.unavailable"}
+    assert result.exit_code == 0
+
+
+def test_team_unavailable_does_not_fire_for_a_period_after_fieldwork(programme: Path) -> None:
+    build_tree(programme, {"programme.yaml": unavailable("{from: 2027-06-11, to: 2027-06-20}")})
+    assert "team.unavailable" not in rules(check(programme))
+
+
+def test_team_unavailable_does_not_fire_for_a_declined_member(programme: Path) -> None:
+    build_tree(programme, {"programme.yaml": unavailable("{from: 2027-06-01, to: 2027-06-20}")})
+    text = edited(
+        "    role: practitioner\n    status: nominated\n",
+        "    role: practitioner\n    status: declined\n",
+    )
+    assert "team.unavailable" not in rules(check_one(programme, text))
+
+
+# ----------------------------------------------------------------- team.conflict: not_with
+
+
+def not_with(block: str, others: str) -> str:
+    return edited(block, block + f"    not_with: [{others}]\n", PROGRAMME_YAML)
+
+
+PAT_QUINN = "  - name: Pat Quinn\n    authority: medway\n    role: assistant_director\n"
+LEE_CHEN = "  - name: Lee Chen\n    authority: slough\n    role: team_leader\n"
+
+
+@pytest.mark.parametrize(
+    "registry",
+    [not_with(PAT_QUINN, "Lee Chen"), not_with(LEE_CHEN, "Pat Quinn")],
+    ids=["named-by-the-first", "named-by-the-second"],
+)
+def test_team_conflict_fires_for_two_members_not_with_each_other(
+    programme: Path, registry: str
+) -> None:
+    build_tree(programme, {"programme.yaml": registry})
+    result = check(programme)
+    assert hits(result, "team.conflict") == [(21, 5, "warning")]
+    assert "Pat Quinn and Lee Chen" in messages(result, "team.conflict")[0]
+    assert result.exit_code == 0
+
+
+def test_team_conflict_fires_for_a_member_not_with_the_host_dcs(programme: Path) -> None:
+    build_tree(programme, {"programme.yaml": not_with(ASH_BROWN, "Alex Morgan")})
+    result = check(programme)
+    assert hits(result, "team.conflict") == [(25, 5, "warning")]
+    assert "Alex Morgan, the host DCS" in messages(result, "team.conflict")[0]
+
+
+def test_team_conflict_is_info_once_the_host_dcs_confirmed_both(programme: Path) -> None:
+    build_tree(programme, {"programme.yaml": not_with(PAT_QUINN, "Lee Chen")})
+    text = CHALLENGE_YAML.replace("status: nominated", "status: confirmed", 2)  # Pat, Lee
+    result = check_one(programme, text)
+    assert hits(result, "team.conflict") == [(21, 5, "info")]
+    assert result.json()["warnings"] == 0
+
+
+def test_team_conflict_does_not_fire_for_a_declined_member(programme: Path) -> None:
+    build_tree(programme, {"programme.yaml": not_with(PAT_QUINN, "Lee Chen")})
+    text = edited(
+        "    role: team_leader\n    status: nominated\n",
+        "    role: team_leader\n    status: declined\n",
+    )
+    assert "team.conflict" not in rules(check_one(programme, text))
+
+
+def test_team_conflict_from_the_private_file_names_no_one_else(
+    programme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    private = tmp_path / "private.yaml"
+    private.write_text("people:\n  - name: Lee Chen\n    not_with: [Pat Quinn]\n", "utf-8")
+    monkeypatch.setenv("PCPLAN_PRIVATE", str(private))
+    result = check(programme)
+    assert hits(result, "team.conflict") == [(21, 5, "warning")]
+    message = messages(result, "team.conflict")[0]
+    assert "a private constraint (¶22)" in message
+    assert "Pat Quinn" not in message
+    assert result.json()["files_checked"] == 1
+    assert result.exit_code == 0
+
+
+def test_a_broken_private_file_is_a_finding_on_that_file(
+    programme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    private = tmp_path / "private.yaml"
+    private.write_text("people:\n  - name: Lee Chen\n    not_wiht: [Pat Quinn]\n", "utf-8")
+    monkeypatch.setenv("PCPLAN_PRIVATE", str(private))
+    result = check(programme)
+    assert hits_by_file(result, "schema") == {("private.yaml", 3, 5, "error")}
+    assert "team.conflict" not in rules(result)
+    assert result.exit_code == 1
+    monkeypatch.setenv("PCPLAN_PRIVATE", str(tmp_path / "missing.yaml"))
+    assert hits_by_file(check(programme), "yaml") == {("missing.yaml", 1, 1, "error")}
+
+
 # ----------------------------------------------------------------- team.unconfirmed
 
 
@@ -1109,6 +1295,115 @@ def test_steps_order_does_not_fire_for_fieldwork_done_once_it_starts(
 ) -> None:
     result = check_one(programme, CHALLENGE_YAML + f"  fieldwork: {done}\n")
     assert "steps.order" not in rules(result)
+
+
+# ----------------------------------------------------------------- steps.data
+
+
+def test_steps_data_fires_for_project_manager_done_with_no_name(programme: Path) -> None:
+    result = check_one(programme, CHALLENGE_YAML + "  project_manager: 2026-11-20\n")
+    assert hits(result, "steps.data") == [(31, 3, "error")]
+    assert rules(result) == {"steps.data"}
+    assert result.exit_code == 1
+
+
+def test_steps_data_does_not_fire_for_project_manager_done_with_a_name(programme: Path) -> None:
+    text = edited("  dcs: Alex Morgan\n", "  dcs: Alex Morgan\n  project_manager: Sam Patel\n")
+    result = check_one(programme, text + "  project_manager: 2026-11-20\n")
+    assert "steps.data" not in rules(result)
+
+
+def test_steps_data_fires_for_team_done_with_no_team(programme: Path) -> None:
+    result = check_one(programme, edited(THE_TEAM, "visiting_team: []\n") + TEAM_RECORDED)
+    assert hits(result, "steps.data") == [(14, 3, "error")]
+    assert "no lead" in messages(result, "steps.data")[0]
+
+
+def test_steps_data_does_not_fire_for_a_smaller_team_with_team_size_waived(
+    programme: Path,
+) -> None:
+    waiver = edited("team.assistant_director", "team.size", WAIVER)
+    result = check_one(programme, THREE + "  team: 2027-03-20\n" + waiver)
+    assert "steps.data" not in rules(result)
+    assert hits(result, "team.size") == [(11, 1, "info")]
+
+
+def test_steps_data_does_not_fire_for_a_complete_team(programme: Path) -> None:
+    assert check_one(programme, CHALLENGE_YAML + TEAM_RECORDED).json()["problems"] == []
+
+
+def test_a_team_built_one_member_at_a_time_passes_until_step_team_is_recorded(
+    programme: Path,
+) -> None:
+    """Issue 11's acceptance: CI stays green while the team is assembled (F−14w to F−10w)."""
+    check_one(programme, edited(THE_TEAM, "visiting_team:\n"))
+    members = [
+        ("Jo Rivers", "surrey", "dcs", True),
+        ("Pat Quinn", "medway", "assistant_director", False),
+        ("Lee Chen", "slough", "team_leader", False),
+    ]
+    for name, authority, role, lead in members:
+        added = run(
+            "team",
+            "kent-2027-06",
+            "add",
+            name,
+            "--authority",
+            authority,
+            "--role",
+            role,
+            *(["--lead"] if lead else []),
+            directory=programme,
+        )
+        assert added.exit_code == 0, added
+        result = check(programme)
+        assert result.json()["errors"] == 0, result.stdout
+        assert result.exit_code == 0
+    assert messages(result, "team.size")[0].count("still needed: one team leader/practitioner")
+    done = run("done", "kent-2027-06", "team", "--on", "2027-03-20", directory=programme)
+    assert done.exit_code == 0, done
+    result = check(programme)
+    assert error_rules(result) == {"team.size", "team.practitioners", "steps.data"}
+    assert result.exit_code == 1
+
+
+# ----------------------------------------------------------------- steps.unrecorded
+
+
+def test_steps_unrecorded_fires_once_per_file_after_fieldwork(programme: Path) -> None:
+    result = check(programme, as_of="2027-06-11")
+    assert hits(result, "steps.unrecorded") == [(29, 1, "info")]
+    message = messages(result, "steps.unrecorded")[0]
+    assert "2 `scope`" in message and "11 `supplementary_reading`" in message
+    assert "1 `dates`" not in message  # recorded
+    assert "steps.overdue" not in rules(result)  # no longer chased
+    assert result.json()["warnings"] == 0
+    assert result.exit_code == 0
+
+
+def test_steps_unrecorded_does_not_fire_on_the_last_day_of_fieldwork(programme: Path) -> None:
+    result = check(programme, as_of="2027-06-10")
+    assert "steps.unrecorded" not in rules(result)
+    assert "steps.overdue" in rules(result)
+
+
+def test_steps_unrecorded_does_not_fire_when_every_step_is_recorded(programme: Path) -> None:
+    keys = [
+        "scope",
+        "team",
+        "planning_discussion",
+        "project_manager",
+        "self_assessment",
+        "briefing",
+        "logistics",
+        "reading_pack",
+        "pre_meeting",
+        "supplementary_reading",
+    ]
+    text = edited("  dcs: Alex Morgan\n", "  dcs: Alex Morgan\n  project_manager: Sam Patel\n")
+    text += "".join(f"  {key}: 2027-05-20\n" for key in keys)
+    result = check_one(programme, text, as_of="2027-06-11")
+    assert "steps.unrecorded" not in rules(result)
 
 
 # ----------------------------------------------------------------- steps.overdue
