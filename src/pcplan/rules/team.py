@@ -95,6 +95,9 @@ def describe_needs(needs: list[str]) -> str:
     return ", ".join(needs[:-1]) + " and " + needs[-1]
 
 
+WAIVER_ADVICE = "If the programme manager agrees to another shape, record a waiver"
+
+
 def _missing(ctx: ChallengeContext, message: str) -> Problem:
     """What is still missing: a warning until step `team` is recorded, an error after (SPEC §4)."""
     challenge = ctx.challenge
@@ -108,8 +111,8 @@ def _missing(ctx: ChallengeContext, message: str) -> Problem:
         )
     return Problem(
         ("visiting_team",),
-        f"{message}{still} (a warning while the team is being built; an error once step "
-        "`team` is recorded)",
+        f"{message}{still} (a warning while the team is being built, an error once step "
+        f"`team` is recorded). {WAIVER_ADVICE}",
         severity="warning",
     )
 
@@ -260,14 +263,10 @@ def check_one_assistant_director(ctx: ChallengeContext) -> Iterator[Problem]:
         yield Problem(
             ("visiting_team",),
             f"the team has {count} assistant directors besides the lead; it should have one "
-            "(¶21). If the programme manager agrees to another shape, record a waiver",
+            f"(¶21). {WAIVER_ADVICE}",
         )
     elif count == 0:
-        yield _missing(
-            ctx,
-            "the team has no assistant director besides the lead; it has one (¶21). If the "
-            "programme manager agrees to another shape, record a waiver",
-        )
+        yield _missing(ctx, "the team has no assistant director besides the lead; it has one (¶21)")
 
 
 @file_rule("team.practitioners", "error", waivable=True)
@@ -282,15 +281,10 @@ def check_two_practitioners(ctx: ChallengeContext) -> Iterator[Problem]:
     if count > PRACTITIONERS:
         yield Problem(
             ("visiting_team",),
-            f"the team has {shown}; it should have two (¶21). If the programme manager "
-            "agrees to another shape, record a waiver",
+            f"the team has {shown}; it should have two (¶21). {WAIVER_ADVICE}",
         )
     elif count < PRACTITIONERS:
-        yield _missing(
-            ctx,
-            f"the team has {shown} so far; it has two (¶21). If the programme manager "
-            "agrees to another shape, record a waiver",
-        )
+        yield _missing(ctx, f"the team has {shown} so far; it has two (¶21)")
 
 
 def _employer_path(index: int, member: Member) -> KeyPath:
