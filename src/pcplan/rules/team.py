@@ -131,7 +131,9 @@ def normalise_name(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-@file_rule("team.lead", "error", uses_as_of=True)
+# Not `uses_as_of`: the date only switches the registry comparison off once fieldwork is
+# over (the registry is today's, files are history); passing time never makes an error.
+@file_rule("team.lead", "error", needs_registry=True)
 def check_team_lead(ctx: ChallengeContext) -> Iterator[Problem]:
     """Two leads, a lead neither a DCS nor an assistant director with `lead_consent`, a DCS lead the registry knows as an assistant director, or consent not given by the host DCS before fieldwork (¶18-19); no lead yet is a warning until step `team` is recorded."""
     challenge = ctx.challenge
