@@ -111,13 +111,6 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in ENGLAND
 
 
-def next_working_day(day: date) -> date:
-    day += timedelta(days=1)
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
-
-
 def working_day_on_or_after(day: date) -> date:
     while not is_working_day(day):
         day += timedelta(days=1)
@@ -351,7 +344,9 @@ def challenges(draw: st.DrawFn, *, shape: Shape | None = None) -> dict[str, Any]
     shape = shape or Shape()
     host = draw(st.sampled_from(SLUGS))
     start = working_day_on_or_after(AS_OF + timedelta(days=draw(st.integers(20 * 7, 6 * 365))))
-    end = next_working_day(start)
+    while not is_working_day(start + timedelta(days=1)):  # two consecutive days (¶11)
+        start = working_day_on_or_after(start + timedelta(days=1))
+    end = start + timedelta(days=1)
     challenge_id = f"{host}-{start:%Y-%m}" + draw(st.sampled_from(["", "-b", "-2"]))
     used: set[str] = set()
 
