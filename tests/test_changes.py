@@ -20,7 +20,7 @@ FULL_YAML = (
     CHALLENGE_YAML
     + """\
 lead_consent:
-  given_by: Sam Okafor
+  given_by: Alex Morgan
   date: 2026-12-01
 feedback:
   format: oral presentation
@@ -50,7 +50,7 @@ VALUES: dict[str, tuple[str, Any, str]] = {
     "feedback.agreed_on": ("2027-05-20", "2027-05-20", "20/05/2027"),
     "escalation.host_contact": ("Sam Okafor", "Sam Okafor", ""),
     "escalation.visiting_contact": ("Jo Rivers", "Jo Rivers", "bell\x07"),
-    "lead_consent.given_by": ("Alex Morgan", "Alex Morgan", ""),
+    "lead_consent.given_by": ("Sam Okafor", "Sam Okafor", ""),
     "lead_consent.date": ("2026-12-02", "2026-12-02", "1800-01-01"),
     "lead_consent.reason": ("interim arrangements", "interim arrangements", "bell\x07"),
     "review.opted_in": ("true", True, "perhaps"),
@@ -91,11 +91,18 @@ def needs_model(field: str) -> None:
         pytest.skip(f"{field} is not in the model on this branch")
 
 
+# The host DCS gives the lead consent (¶19, `team.lead`): the two change together.
+ALONG_WITH = {
+    "host.dcs": ("lead_consent.given_by", "Sam Okafor"),
+    "lead_consent.given_by": ("host.dcs", "Sam Okafor"),
+}
+
+
 @pytest.mark.parametrize("field", sorted(SETTABLE))
 def test_set_round_trips_and_checks_clean(root: Path, field: str) -> None:
     needs_model(field)
     typed, stored, _ = VALUES[field]
-    result = run("set", ID, field, typed, directory=root)
+    result = run("set", ID, field, typed, *ALONG_WITH.get(field, ()), directory=root)
     assert result.exit_code == 0, result
     assert f"{field} set to" in result.stdout
     assert value_at(root / FILE, field) == stored
@@ -318,7 +325,7 @@ def test_team_show_of_a_full_team_needs_nothing(programme: Path) -> None:
 @pytest.fixture
 def with_partners(tmp_path: Path) -> Path:
     text = CHALLENGE_YAML.split("  - name: Pat Quinn")[0] + "steps:\n  dates: 2026-11-02\n"
-    programme = PROGRAMME_YAML + "organisations:\n  barnardos: Barnardo's South East\n"
+    programme = PROGRAMME_YAML  # (it lists the organisation barnardos)
     return build_tree(tmp_path / "challenges", {"programme.yaml": programme, FILE: text})
 
 

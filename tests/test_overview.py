@@ -257,8 +257,10 @@ KENT = _challenge(
     {"dates": "2026-10-28", "scope": "2026-11-02"},
 )
 
-# A team of three core members (team.size) with one practitioner (team.practitioners):
-# two errors; the partner is extra to the core team and never counts in the time-bank (SPEC §2).
+# A team of three core members (team.size) with one practitioner (team.practitioners), still
+# being built (step `team` not recorded): two warnings; and consent to the lead recorded as
+# given by the project manager rather than the host DCS (team.lead, ¶19): one error. The
+# partner is extra to the core team and never counts in the time-bank (SPEC §2).
 HAMPSHIRE = _challenge(
     "hampshire-2027-07",
     11,
@@ -272,6 +274,7 @@ HAMPSHIRE = _challenge(
     + _member("Ash Brown", "reading", "practitioner", "nominated")
     + _member("Winifred Achterberg", "kent", "partner", "nominated"),
     {},
+    "lead_consent:\n  given_by: Rhiannon Teague\n  date: 2026-11-01\n",
 )
 
 FILES = {
@@ -345,7 +348,7 @@ STATUS = [
         "overdue": 1,
         "team_confirmed": 4,
         "errors": 0,
-        "warnings": 1,
+        "warnings": 2,  # steps.overdue, fieldwork.length (Friday to Monday)
     },
     {
         "id": "surrey-2026-11",
@@ -383,8 +386,8 @@ STATUS = [
         "next_due": "2027-03-25",
         "overdue": 0,
         "team_confirmed": 1,
-        "errors": 2,
-        "warnings": 0,
+        "errors": 1,
+        "warnings": 2,
     },
 ]
 
@@ -929,7 +932,7 @@ EXPECTED_IN = {
     "timebank": ["Kent County Council", "Portsmouth City Council"],
     "schedule": ["kent-2027-02", *PRE_FIELDWORK, "response_document"],
     "team": ["Jo Rivers", "Pat Quinn", "Niamh Corrigan-Pryce"],
-    "check": ["hampshire-2027-07", "team.size", "team.practitioners"],
+    "check": ["hampshire-2027-07", "team.lead", "team.size", "team.practitioners"],
 }
 
 

@@ -155,6 +155,7 @@ _FOLDED = CHALLENGE_YAML.replace("  end: 2027-06-10\n", "  end: 2027-06-11\n") +
     "scope: >\n  Early help, the front door\n  and the referral pathway.\n"
     "waivers:\n  - rule: fieldwork.length\n    reason: >-\n"
     "      three days agreed: the host\n      asked for an extra day\n"
+    "    agreed_by: Morgan Ellis\n"
 )
 
 # Hand-written texts that people produce and that parsers are known to read differently.
@@ -356,6 +357,7 @@ visiting_team:
 waivers:
   - rule: team.size
     reason: never fires here
+    agreed_by: Morgan Ellis
 """
 
 

@@ -111,13 +111,6 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in ENGLAND
 
 
-def next_working_day(day: date) -> date:
-    day += timedelta(days=1)
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
-
-
 def working_day_on_or_after(day: date) -> date:
     while not is_working_day(day):
         day += timedelta(days=1)
@@ -351,7 +344,9 @@ def challenges(draw: st.DrawFn, *, shape: Shape | None = None) -> dict[str, Any]
     shape = shape or Shape()
     host = draw(st.sampled_from(SLUGS))
     start = working_day_on_or_after(AS_OF + timedelta(days=draw(st.integers(20 * 7, 6 * 365))))
-    end = next_working_day(start)
+    while not is_working_day(start + timedelta(days=1)):  # two consecutive days (¶11)
+        start = working_day_on_or_after(start + timedelta(days=1))
+    end = start + timedelta(days=1)
     challenge_id = f"{host}-{start:%Y-%m}" + draw(st.sampled_from(["", "-b", "-2"]))
     used: set[str] = set()
 
@@ -435,7 +430,14 @@ def challenges(draw: st.DrawFn, *, shape: Shape | None = None) -> dict[str, Any]
 
     if shape.steps == "some":
         steps: dict[str, Any] = {}
-        for key in draw(st.lists(st.sampled_from(BEFORE_FIELDWORK), unique=True, max_size=8)):
+        # steps.data: `team` is recorded only for a whole team, `project_manager` with a name.
+        recordable = [
+            key
+            for key in BEFORE_FIELDWORK
+            if (key != "team" or shape.team == "full")
+            and (key != "project_manager" or project_manager == "name")
+        ]
+        for key in draw(st.lists(st.sampled_from(recordable), unique=True, max_size=8)):
             done = draw(st.one_of(st.none(), st.integers(0, 120)))
             steps[key] = None if done is None else draw(styled_date(AS_OF - timedelta(done)))
         data["steps"] = steps
@@ -1033,6 +1035,8 @@ def oracle(
         # First match wins.
         if (done is not None and done <= as_of) or (key == "fieldwork" and as_of > end):
             status = "done"
+        elif key in STEP_KEYS[:11] and as_of > end:
+            status = "unrecorded"  # steps 1-11 once fieldwork is over
         elif due is not None and as_of > due:
             status = "overdue"
         elif due is not None and opens <= as_of <= due and (due - as_of).days < due_soon_days:

@@ -181,7 +181,8 @@ def order_problem(data: dict[str, Any], key: str, day: date, challenge: str) -> 
 
 
 def _not_applicable_note(data: dict[str, Any], key: str) -> str | None:
-    """Steps 14-15 apply only when the host opted into the review (SPEC §3)."""
+    """Steps 14-15 apply only when the host opted into the review, step 7 only when someone
+    is new to peer challenge (SPEC §3): say so when one is recorded anyway."""
     review = data.get("review") if isinstance(data.get("review"), dict) else {}
     assert isinstance(review, dict)
     visit = review.get("visit") if isinstance(review.get("visit"), dict) else {}
@@ -193,6 +194,8 @@ def _not_applicable_note(data: dict[str, Any], key: str) -> str | None:
     applies = review.get("opted_in") is True and (
         key != "impact_visit" or visit.get("requested") is True
     )
+    if key == "briefing" and data.get("briefing_needed") is False:
+        reasons[key], applies = "briefing_needed is false", False
     if key in reasons and not applies:
         return (
             f"note: step `{key}` does not apply to this challenge ({reasons[key]}); recorded anyway"

@@ -24,11 +24,12 @@ from pathlib import Path
 
 from pcplan.dates import WorkingDays, working_days
 from pcplan.findings import CheckResult, Finding, sort_findings
-from pcplan.models import Challenge, Programme
+from pcplan.models import Challenge, Private, Programme
 from pcplan.repo import (
     LoadedFile,
     ProgrammeDir,
     load_file,
+    load_private,
     load_programme,
     unreadable_finding,
     walk_challenges,
@@ -42,6 +43,7 @@ from pcplan.rules import (
     check_file,
 )
 from pcplan.rules.identity import check_programme_authorities
+from pcplan.rules.team import check_registry_names
 
 Progress = Callable[[int, int], None]
 
@@ -58,6 +60,7 @@ class Analysis:
     contexts: list[ChallengeContext]
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)  # folders that could not be listed
+    private_file: LoadedFile | None = None  # env PCPLAN_PRIVATE's file, when set
 
     @property
     def programme(self) -> Programme | None:
@@ -68,9 +71,16 @@ class Analysis:
         """The findings of every file, or only of the files displayed as ``only``."""
         shown = [f.display for f in self.files] if only is None else list(dict.fromkeys(only))
         selected = set(shown) | {self.programme_file.display, *self.unreadable}
+        if self.private_file is not None:
+            selected.add(self.private_file.display)
         findings = [f for name, found in self.findings.items() if name in selected for f in found]
         counted = [name for name in shown if name != self.programme_file.display]
         return CheckResult(files_checked=len(counted), findings=sort_findings(findings))
+
+    @property
+    def private(self) -> Private | None:
+        model = self.private_file.model if self.private_file is not None else None
+        return model if isinstance(model, Private) else None
 
     def context(self, display: str) -> ChallengeContext | None:
         for ctx in self.contexts:
@@ -84,6 +94,7 @@ def build_context(
     programme: Programme | None,
     as_of: date,
     calendar: WorkingDays,
+    private: Private | None = None,
 ) -> ChallengeContext | None:
     if not isinstance(loaded.model, Challenge) or loaded.document is None:
         return None
@@ -95,6 +106,7 @@ def build_context(
         programme=programme,
         calendar=calendar,
         as_of=as_of,
+        private=private,
     )
 
 
@@ -124,13 +136,14 @@ def analyse_file(
     *,
     rules: bool = True,
     root: Path | None = None,
+    private: Private | None = None,
 ) -> FileOutcome:
     """Read one challenge file and run every per-file rule on it (unless ``rules`` is off).
 
     ``root`` is the programme directory: links out of it are not followed.
     """
     loaded = load_file(path, display, root=root)
-    ctx = build_context(loaded, programme, as_of, calendar)
+    ctx = build_context(loaded, programme, as_of, calendar, private)
     if ctx is None:
         return FileOutcome(loaded, None, None)
     return FileOutcome(loaded, ctx, check_file(ctx) if rules else FileReport(display))
@@ -183,14 +196,29 @@ def _analyse(
     findings: dict[str, list[Finding]] = defaultdict(list)
     findings[programme_file.display].extend(programme_file.findings)
     if programme is not None and programme_file.document is not None:
-        rule = RULES["authority.unknown"]
-        for problem in check_programme_authorities(programme):
-            line, column = programme_file.document.locate(problem.path)
-            findings[programme_file.display].append(
-                Finding(
-                    programme_file.display, line, column, rule.id, rule.severity, problem.message
+        locate = programme_file.document.locate
+        for rule_id, problems in (
+            ("authority.unknown", check_programme_authorities(programme)),
+            ("schema", check_registry_names(programme)),
+        ):
+            rule = RULES[rule_id]
+            for problem in problems:
+                line, column = locate(problem.path)
+                findings[programme_file.display].append(
+                    Finding(
+                        programme_file.display,
+                        line,
+                        column,
+                        rule.id,
+                        problem.severity or rule.severity,
+                        problem.message,
+                    )
                 )
-            )
+    private_file = load_private()
+    private = None
+    if private_file is not None:
+        findings[private_file.display].extend(private_file.findings)
+        private = private_file.model if isinstance(private_file.model, Private) else None
 
     paths, unreadable = walk_challenges(programme_dir)
     for folder in unreadable:  # findings, never skipped in silence
@@ -202,7 +230,7 @@ def _analyse(
     files: list[LoadedFile] = []
     contexts: list[ChallengeContext] = []
     gathered = Gathered()
-    job = Job(programme_dir.root, programme, as_of, calendar, rules)
+    job = Job(programme_dir.root, programme, as_of, calendar, rules, private)
     workers = 1 if keep or not rules else _worker_count(len(targets), jobs)
     for batch in _batches(targets, job, progress, workers):
         files += batch.files
@@ -212,7 +240,7 @@ def _analyse(
         gathered.merge(batch.gathered)
     findings.update(check_across(gathered))
     shown = [programme_dir.display(folder.path) for folder in unreadable]
-    return Analysis(programme_file, files, contexts, dict(findings), shown)
+    return Analysis(programme_file, files, contexts, dict(findings), shown, private_file)
 
 
 @dataclass(slots=True)
@@ -242,6 +270,7 @@ class Job:
     as_of: date
     calendar: WorkingDays
     rules: bool = True
+    private: Private | None = None
 
     def run(self, path: Path, display: str) -> FileOutcome:
         return analyse_file(
@@ -252,6 +281,7 @@ class Job:
             self.calendar,
             rules=self.rules,
             root=self.root,
+            private=self.private,
         )
 
 

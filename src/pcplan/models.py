@@ -385,7 +385,7 @@ class Waiver(_Model):
 
     rule: Annotated[str, StringConstraints(max_length=100, pattern=LINE_PATTERN)] | None = None
     reason: Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=TEXT_PATTERN)]
-    agreed_by: OptionalName = None
+    agreed_by: Name  # who agreed it: the programme manager (¶21)
 
 
 SessionKind = Literal[
@@ -539,6 +539,7 @@ class Challenge(_Model):
     host: Host
     topic: Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=LINE_PATTERN)]
     scope: Text | None = None
+    briefing_needed: bool = True  # false: nobody is new to peer challenge, step 7 n/a
     fieldwork: Fieldwork
     visiting_team: Annotated[list[Member], NULL_LIST] = []
     lead_consent: LeadConsent | None = None

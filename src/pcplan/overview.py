@@ -20,7 +20,7 @@ from pcplan.findings import printable, shorten
 from pcplan.models import LAST_YEAR, Challenge, Programme
 from pcplan.rules import ChallengeContext
 from pcplan.rules.team import active_members, core_members
-from pcplan.schedule import Schedule, Status, StepDates
+from pcplan.schedule import SETTLED, Schedule, Status, StepDates
 from pcplan.steps import STEP_BY_KEY, Step
 from pcplan.timetable import (
     TimedEvent,
@@ -226,7 +226,7 @@ def due_items(
     for ctx in contexts:
         roles = roles_of(ctx.challenge, person, programme) if person is not None else None
         for entry in [*ctx.schedule.steps, *request_entries(ctx)]:
-            if entry.due is None or entry.status in ("done", "not_applicable"):
+            if entry.due is None or entry.status in SETTLED:
                 continue
             if roles is not None and not owns(entry.step, roles):
                 continue

@@ -28,7 +28,7 @@ class Step:
     previous working day when it falls on a weekend or bank holiday.
     ``due_weeks_setting`` names the programme setting that gives the due date in
     weeks after fieldwork ends instead of a fixed offset. ``applies_if`` names the
-    review flags that must be true for the step to apply at all, and
+    flags (the review's, `briefing_needed`) that must be true for the step to apply at all, and
     ``opens_after_done`` a step whose done date the window never opens before.
     ``owners`` are who owns or attends the step (SPEC §3), by their place in a
     challenge: ``host_dcs``, ``project_manager`` (the host's), ``visiting_lead``,
@@ -85,7 +85,7 @@ STEPS: tuple[Step, ...] = (
     Step(7, "briefing", "Briefing/training for those new to peer challenge",
          "Programme manager", "by arrangement", "2–8 weeks before fieldwork",
          Offset(START, weeks=-8), Offset(START, weeks=-2),
-         owners=("programme_manager",)),
+         owners=("programme_manager",), applies_if=("briefing_needed",)),
     Step(8, "logistics", "Detailed timings, overnight accommodation etc.",
          "Host project manager", "", "4–8 weeks before fieldwork",
          Offset(START, weeks=-8), Offset(START, weeks=-4),

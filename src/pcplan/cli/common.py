@@ -409,6 +409,19 @@ def _raise_terminated(signum: int, frame: object) -> None:
     raise Terminated(signum)
 
 
+def _stopped(stop: Terminated) -> int:
+    sys.stderr.write(f"pcplan: stopped by {_signal_name(stop.signum)}\n")
+    return 128 + stop.signum
+
+
+def restore_default_signals() -> None:
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
 def install_signal_handlers() -> None:
     """Make SIGTERM and SIGHUP clean up as Ctrl-C does (temporary files removed, exit 128+N)."""
     import signal
@@ -427,10 +440,9 @@ def main() -> None:
     goes away (a broken pipe) leaves the command's own exit status. SIGTERM and
     SIGHUP unwind like Ctrl-C (temporary files removed) and exit 128 + N.
     """
-    import signal
-
-    install_signal_handlers()
+    code: int | None = 1
     try:
+        install_signal_handlers()  # (inside the try: a signal may come at once)
         code = prepare_streams()
         if code is None:
             code = refuse_undecodable(sys.argv[1:])
@@ -441,12 +453,12 @@ def main() -> None:
             except SystemExit as done:
                 code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     except Terminated as stop:  # outside a command (while parsing the arguments)
-        sys.stderr.write(f"pcplan: stopped by {_signal_name(stop.signum)}\n")
-        code = 128 + stop.signum
+        code = _stopped(stop)
     finally:  # the work is over: a late signal just ends the process
-        for name in ("SIGTERM", "SIGHUP"):
-            if hasattr(signal, name):
-                signal.signal(getattr(signal, name), signal.SIG_DFL)
+        try:
+            restore_default_signals()
+        except Terminated as stop:  # (it came while they were being restored)
+            code = _stopped(stop)
     try:
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):

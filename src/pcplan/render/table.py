@@ -10,7 +10,12 @@ from typing import TextIO
 from pcplan.findings import printable
 from pcplan.render import colour_allowed, is_terminal
 
-STYLE_BY_STATUS = {"overdue": "bold red", "due_soon": "yellow", "done": "dim"}
+STYLE_BY_STATUS = {
+    "overdue": "bold red",
+    "due_soon": "yellow",
+    "done": "dim",
+    "unrecorded": "dim",
+}
 SHORT = 24  # columns no wider than this keep their width on a narrow terminal
 
 

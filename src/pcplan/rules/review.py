@@ -25,7 +25,7 @@ def check_review_not_too_early(ctx: ChallengeContext) -> Iterator[Problem]:
         )
 
 
-@file_rule("review.contents", "warning")
+@file_rule("review.contents", "warning", waivable=True)
 def check_review_contents(ctx: ChallengeContext) -> Iterator[Problem]:
     """`steps.impact_review` is recorded and `review.contents` lacks any of the six ¶40 items."""
     if ctx.challenge.steps.get("impact_review") is None:
