@@ -1075,6 +1075,7 @@ def test_long_single_scalar_under_the_size_limit(tmp_path: Path) -> None:
     assert out.code == (1 if problems else 0), out
 
 
+@pytest.mark.slow
 def test_100000_unknown_keys_under_1_mib(tmp_path: Path) -> None:
     """A finding for each of the first unknown keys at its own line, then one for the rest.
 

@@ -31,6 +31,8 @@ from tests.conftest import AS_OF, CHALLENGE_YAML, PROGRAMME_YAML, Run, build_tre
 from tests.test_edit import GOLDEN, Golden, golden
 from tests.test_edit import ID as EDIT_ID
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).parent / "cases"
 EXAMPLE = ROOT / "challenges"
@@ -204,7 +206,7 @@ def _batch_id(batch: list[Path]) -> str:
     return f"{_case_id(batch[0])}..{_case_id(batch[-1])}"
 
 
-@pytest.mark.parametrize("cases", _batches(_all_cases(), 20), ids=_batch_id)
+@pytest.mark.parametrize("cases", _batches(_all_cases(), 12), ids=_batch_id)
 def test_every_case_gives_the_same_findings_either_way(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cases: list[Path]
 ) -> None:

@@ -37,6 +37,8 @@ from pcplan.models import Challenge, Settings, validate_challenge
 from pcplan.schedule import compute_schedule
 from tests.conftest import Run, run
 
+pytestmark = pytest.mark.slow
+
 AS_OF = date(2026, 11, 25)
 AUTHORITIES = {
     "bracknell-forest": "Bracknell Forest Council",
