@@ -415,9 +415,8 @@ M = TypeVar("M", bound=BaseModel)
 
 
 SUGGEST_FOR = 20  # unknown keys per file that get a "did you mean" (difflib is slow)
-UNKNOWN_KEYS_LISTED = (
-    100  # unknown keys per file with a finding each; one more finding counts the rest
-)
+# Unknown keys per file that get a finding each; one more finding counts the rest.
+UNKNOWN_KEYS_LISTED = 100
 
 
 def validate(model: type[M], data: dict[str, Any]) -> M | list[SchemaIssue]:
