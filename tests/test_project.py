@@ -107,6 +107,7 @@ def _tool(name: str) -> str:
     return found
 
 
+@pytest.mark.slow
 def test_ruff_is_clean() -> None:
     for args in (
         ["check", "src", "tests", "bench"],
@@ -118,6 +119,7 @@ def test_ruff_is_clean() -> None:
         assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_mypy_is_clean() -> None:
     result = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -284,6 +284,36 @@ def test_schema_fires_on_an_unknown_key_at_the_key(programme: Path) -> None:
     assert result.exit_code == 1
 
 
+@pytest.mark.parametrize("top_level", [30, 80], ids=["100-unknown-keys", "150-unknown-keys"])
+def test_schema_lists_the_first_100_unknown_keys_and_counts_the_rest(
+    programme: Path, top_level: int
+) -> None:
+    """Unknown keys anywhere (under `host`, in a member, at the top) count in file order."""
+    text = edited(
+        "  dcs: Alex Morgan\n", "  dcs: Alex Morgan\n" + "".join(f"  h{i}: x\n" for i in range(30))
+    )
+    text = edited(
+        "    role: assistant_director\n",
+        "    role: assistant_director\n" + "".join(f"    m{i}: x\n" for i in range(40)),
+        text,
+    )
+    text = edited("    status: nominated\n  - name: Ash", "    status: maybe\n  - name: Ash", text)
+    text += "".join(f"t{i}: x\n" for i in range(top_level))
+    lines = text.splitlines()
+    unknown = [f"  h{i}: x" for i in range(30)] + [f"    m{i}: x" for i in range(40)]
+    unknown += [f"t{i}: x" for i in range(top_level)]
+    at = [(lines.index(key) + 1, len(key) - len(key.lstrip()) + 1, "error") for key in unknown]
+    status = (lines.index("    status: maybe") + 1, 5, "error")
+    result = check_one(programme, text)
+    assert sorted(hits(result, "schema")) == sorted([*at[:101], status])
+    shown = messages(result, "schema")
+    assert sum(message.startswith("unknown key `") for message in shown) == 100
+    more = [message for message in shown if "more unknown keys" in message]
+    assert len(more) == (0 if top_level == 30 else 1), shown
+    if more:
+        assert more[0].startswith("50 more unknown keys from here on"), more
+
+
 def test_schema_fires_on_a_missing_key_at_its_parent(programme: Path) -> None:
     result = check_one(programme, edited("  dcs: Alex Morgan\n", ""))
     assert hits(result, "schema") == [(4, 1, "error")]

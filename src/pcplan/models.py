@@ -11,7 +11,8 @@ import difflib
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Literal, TypeVar
+from types import UnionType
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -571,17 +572,32 @@ M = TypeVar("M", bound=BaseModel)
 
 
 SUGGEST_FOR = 20  # unknown keys per file that get a "did you mean" (difflib is slow)
+# Unknown keys per file that get a finding each; one more finding counts the rest.
+UNKNOWN_KEYS_LISTED = 100
 
 
 def validate(model: type[M], data: dict[str, Any]) -> M | list[SchemaIssue]:
+    """The model, or every schema issue (unknown keys: the first ``UNKNOWN_KEYS_LISTED``).
+
+    A file with more unknown keys than that is validated without the rest, which
+    are counted in one more issue at the first of them: pydantic would otherwise
+    build an error for each (100,000 keys fit in 1 MiB).
+    """
+    unlisted: SchemaIssue | None = None
+    if _count_unknown_keys(model, data) > UNKNOWN_KEYS_LISTED:
+        trimmed = _Trimmed(UNKNOWN_KEYS_LISTED)
+        data = trimmed.mapping(model, data, ())
+        unlisted = trimmed.summary()
     try:
-        return model.model_validate(data)
+        result = model.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-        return [
+        issues = [
             _issue(model, error, data, suggest=number < SUGGEST_FOR)
             for number, error in enumerate(errors)
         ]
+        return issues if unlisted is None else [*issues, unlisted]
+    return result if unlisted is None else [unlisted]  # pragma: no cover - listed keys fail
 
 
 def validate_challenge(data: dict[str, Any]) -> Challenge | list[SchemaIssue]:
@@ -791,6 +807,124 @@ def _known_keys(model: type[BaseModel], parent: tuple[str | int, ...]) -> list[s
             return []
     fields = getattr(current, "model_fields", {})
     return [field.alias or name for name, field in fields.items()]
+
+
+# ----------------------------------------------------------------- unknown keys, cheaply
+#
+# The same walk pydantic makes, along the models' fields only (a mapping under a
+# model field is that model; items of a list and values of a dict are their
+# element type), so that unknown keys are counted, and dropped past the cap,
+# before pydantic builds an error object for each of them.
+
+
+def _accepted_keys(model: type[BaseModel]) -> dict[str, Any]:
+    """The keys a model's mapping may hold, each with its field's annotation."""
+    found = _ACCEPTED.get(model)
+    if found is None:
+        found = {}
+        by_name = bool(model.model_config.get("populate_by_name"))
+        for name, field in model.model_fields.items():
+            found[field.alias or name] = field.annotation
+            if by_name or not field.alias:
+                found[name] = field.annotation
+        _ACCEPTED[model] = found
+    return found
+
+
+_ACCEPTED: dict[type[BaseModel], dict[str, Any]] = {}
+
+
+def _shape(annotation: Any, value: Any) -> tuple[str, Any] | None:
+    """What ``value`` is read as under ``annotation``: a model, list items or dict values."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _shape(get_args(annotation)[0], value)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return ("model", annotation) if isinstance(value, dict) else None
+    if origin is list and isinstance(value, list):
+        return ("items", get_args(annotation)[0])
+    if origin is dict and isinstance(value, dict):
+        return ("values", get_args(annotation)[1])
+    if origin in (Union, UnionType):
+        for argument in get_args(annotation):
+            shape = _shape(argument, value)
+            if shape is not None:
+                return shape
+    return None
+
+
+def _count_unknown_keys(model: type[BaseModel], data: Any) -> int:
+    if not isinstance(data, dict):
+        return 0
+    accepted = _accepted_keys(model)
+    count = 0
+    for key, value in data.items():
+        annotation = accepted.get(key, _MISSING)
+        if annotation is _MISSING:
+            count += 1
+        elif isinstance(value, (dict, list)):
+            count += _count_in(annotation, value)
+    return count
+
+
+def _count_in(annotation: Any, value: Any) -> int:
+    shape = _shape(annotation, value)
+    if shape is None:
+        return 0
+    kind, inner = shape
+    if kind == "model":
+        return _count_unknown_keys(inner, value)
+    values = value if kind == "items" else value.values()
+    return sum(_count_in(inner, item) for item in values if isinstance(item, (dict, list)))
+
+
+_MISSING = object()
+
+
+class _Trimmed:
+    """A copy of the data keeping only the first ``listed`` unknown keys, in file order."""
+
+    def __init__(self, listed: int) -> None:
+        self.listed = listed
+        self.seen = 0
+        self.first_dropped: tuple[str | int, ...] = ()
+
+    def mapping(
+        self, model: type[BaseModel], data: dict[str, Any], path: tuple[str | int, ...]
+    ) -> dict[str, Any]:
+        accepted = _accepted_keys(model)
+        kept: dict[str, Any] = {}
+        for key, value in data.items():
+            annotation = accepted.get(key, _MISSING)
+            if annotation is _MISSING:
+                self.seen += 1
+                if self.seen <= self.listed:
+                    kept[key] = value
+                elif self.seen == self.listed + 1:
+                    self.first_dropped = (*path, key)
+            else:
+                kept[key] = self.value(annotation, value, (*path, key))
+        return kept
+
+    def value(self, annotation: Any, value: Any, path: tuple[str | int, ...]) -> Any:
+        shape = _shape(annotation, value)
+        if shape is None:
+            return value
+        kind, inner = shape
+        if kind == "model":
+            return self.mapping(inner, value, path)
+        if kind == "items":
+            return [self.value(inner, item, (*path, index)) for index, item in enumerate(value)]
+        return {key: self.value(inner, item, (*path, key)) for key, item in value.items()}
+
+    def summary(self) -> SchemaIssue:
+        more = self.seen - self.listed
+        return SchemaIssue(
+            path=self.first_dropped,
+            message=f"{more:,} more unknown keys from here on, not listed one by one "
+            f"(pcplan lists the first {self.listed}); remove the keys that do not belong "
+            "(docs/format.md lists the keys a file may have)",
+        )
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

@@ -230,6 +230,8 @@ def resolve_plain(value: str) -> Any:
     """A plain (unquoted) scalar as the YAML 1.2 core schema reads it."""
     if value and value[0] not in _MAYBE_NOT_STRING:
         return value
+    if value.isdigit() and value.isascii() and len(value) <= MAX_DIGITS:
+        return int(value)  # (the common number, ahead of the patterns below)
     if len(value) == 10 and value[4] == "-" and value[7] == "-":
         return value  # a date (YYYY-MM-DD): text, for the models to read
     if value in _NULLS:
