@@ -20,7 +20,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -461,3 +461,9 @@ def _fsync_directory(directory: Path) -> None:
         pass
     finally:
         os.close(handle)
+
+
+@contextlib.contextmanager
+def open_editor(path: Path) -> Iterator[Editor]:
+    """An :class:`Editor` for ``path`` (the minimal version; the lead's takes the lock)."""
+    yield Editor(path)
