@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -500,7 +501,7 @@ class Model:
                     continue
                 for person in instance.candidates[(target.index, slot)]:
                     key = (person.name, target.index, slot)
-                    self.x[key] = pulp.LpVariable(f"x{len(self.x)}", cat="Binary")
+                    self.x[key] = self._variable(f"x{len(self.x)}", 0, 1, "Binary")
                     self.score[key] = instance.terms(
                         person.name, person.authority or "", target
                     ).total
@@ -537,6 +538,11 @@ class Model:
                 add(pulp.lpSum(person_target[(name, index)]) == 1)
         if joint:
             self._round_constraints(per_person, person_target)
+
+    def _variable(self, name: str, low: float | None, high: float | None, cat: str) -> Any:
+        if hasattr(self.problem, "add_variable"):  # PuLP 3.3 and later
+            return self.problem.add_variable(name, low, high, cat=cat)
+        return self.pulp.LpVariable(name, low, high, cat=cat)  # pragma: no cover
 
     def _round_constraints(
         self,
@@ -601,17 +607,21 @@ class Model:
         handle, log = tempfile.mkstemp(prefix="pcplan-cbc-", suffix=".log")
         os.close(handle)
         try:
-            solver = pulp.PULP_CBC_CMD(
-                msg=False,
-                timeLimit=time_limit,
-                threads=1,
-                gapRel=0,
-                options=["randomSeed 1", "randomCbcSeed 1"],
-                logPath=log,
-            )
-            self.problem.solve(solver)
-            with open(log, encoding="utf-8", errors="replace") as stream:
-                text = stream.read()
+            with warnings.catch_warnings():
+                # PuLP 3.3 announces that PULP_CBC_CMD moves in 4.0; its bundled CBC is what
+                # installing pcplan brings today (pyproject keeps pulp below 4).
+                warnings.simplefilter("ignore", DeprecationWarning)
+                solver = pulp.PULP_CBC_CMD(
+                    msg=False,
+                    timeLimit=time_limit,
+                    threads=1,
+                    gapRel=0,
+                    options=["randomSeed 1", "randomCbcSeed 1"],
+                    logPath=log,
+                )
+                self.problem.solve(solver)
+                with open(log, encoding="utf-8", errors="replace") as stream:
+                    text = stream.read()
         finally:
             os.unlink(log)
         if self.problem.status != pulp.LpStatusOptimal:
@@ -654,7 +664,7 @@ class Model:
         all_optimal = optimal_fill
         if fair and self.targets:
             pulp = self.pulp
-            floor = pulp.LpVariable("floor")
+            floor = self._variable("floor", None, None, "Continuous")
             for target in self.targets:
                 kept = sum(
                     self.instance.terms(m.name, m.employer, target).total for m in target.kept
@@ -965,7 +975,7 @@ def _why_empty(instance: Instance, target: Target, slot: str, proposal: Proposal
     level = LEVEL[slot]
     if slot == "lead" and instance.options.allow_ad_lead:
         level = "DCS or assistant director to lead"
-    where = ", ".join(sorted(outside))
+    where = _and_list(sorted(outside))
     if free:
         return (
             f"no {level} can be added on {target.span} outside {where}: the {free} still free "
@@ -975,6 +985,13 @@ def _why_empty(instance: Instance, target: Target, slot: str, proposal: Proposal
         return f"no {level} in the registry outside {where}"
     detail = ", ".join(f"{n} {label}" for label, n in sorted(counts.items(), key=lambda i: (-i[1], i[0])))
     return f"no {level} is free on {target.span} outside {where}: {detail}"
+
+
+def _and_list(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 # ------------------------------------------------------------------- which challenges
