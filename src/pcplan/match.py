@@ -122,7 +122,9 @@ class Terms:
         if self.owes > 0:
             parts.append(f"{authority_name} owes {self.owes}")
         if self.recent:
-            parts.append(f"{self.recent} visit{'s' if self.recent != 1 else ''} in the last two rounds")
+            parts.append(
+                f"{self.recent} visit{'s' if self.recent != 1 else ''} in the last two rounds"
+            )
         return "; ".join(parts)
 
 
@@ -210,11 +212,13 @@ class Instance:
         self.pairs: dict[frozenset[str], bool] = {}
         for person in programme.people:
             for other in person.not_with:
-                self.pairs[frozenset((person.name, other))] = False
+                if other != person.name:
+                    self.pairs[frozenset((person.name, other))] = False
         if private is not None:
             for entry in private.people:
                 for other in entry.not_with:
-                    self.pairs.setdefault(frozenset((entry.name, other)), True)
+                    if other != entry.name:
+                        self.pairs.setdefault(frozenset((entry.name, other)), True)
         # diaries and visits from the files
         self.busy: dict[str, list[Busy]] = defaultdict(list)
         self.visits: dict[tuple[str, int], list[str]] = defaultdict(list)
@@ -329,10 +333,7 @@ class Instance:
             for member in target.kept:
                 if member.employer == person.authority:
                     return ("authority", f"same authority as {member.name}")
-        if (
-            host.authority in person.previous_authorities
-            and "team.conflict" not in target.waived
-        ):
+        if host.authority in person.previous_authorities and "team.conflict" not in target.waived:
             return ("previous", "previous employer")
         for other, what in ((host.dcs, "host DCS"), (host.project_manager, "host project manager")):
             if other and self.not_with(name, other) is not None:
@@ -354,7 +355,10 @@ class Instance:
             if leads:
                 return ("leads", f"already leads {leads[0]} in round {challenge.round}")
             for hosted in self.hosting.get(person.authority or "", []):
-                if hosted.id != challenge.id and abs((hosted.start - fw.start).days) <= HOSTING_DAYS:
+                if (
+                    hosted.id != challenge.id
+                    and abs((hosted.start - fw.start).days) <= HOSTING_DAYS
+                ):
                     return ("hosts", f"their authority hosts {hosted.id} within 14 days")
         return None
 
@@ -375,19 +379,14 @@ class Instance:
         if name in {a.name for a in team}:
             return ("team", "already proposed for this team")
         if "team.authorities" not in target.waived:
-            for other in team:
-                if other.authority == person.authority:
-                    return ("authority", f"same authority as {other.name}")
-        for other in team:
-            if self.not_with(name, other.name) is not None:
-                return ("not_with", self._not_with_reason(name, other.name, "team member"))
+            for mate in team:
+                if mate.authority == person.authority:
+                    return ("authority", f"same authority as {mate.name}")
+        for mate in team:
+            if self.not_with(name, mate.name) is not None:
+                return ("not_with", self._not_with_reason(name, mate.name, "team member"))
         fw = target.challenge.fieldwork
-        elsewhere = [
-            other
-            for other in self.targets
-            if other.index != target.index
-            and any(a.name == name for a in proposal.by_target[other.index])
-        ]
+        elsewhere = [self.targets[index] for index in proposal.where(name) if index != target.index]
         for other in elsewhere:
             ofw = other.challenge.fieldwork
             if _near(ofw.start, ofw.end, fw.start, fw.end):
@@ -470,6 +469,17 @@ class Proposal:
     gap: float | None
     status: str
 
+    _where: dict[str, list[int]] | None = None
+
+    def where(self, name: str) -> list[int]:
+        """The targets ``name`` is proposed for."""
+        if self._where is None:
+            self._where = defaultdict(list)
+            for index, team in enumerate(self.by_target):
+                for a in team:
+                    self._where[a.name].append(index)
+        return self._where.get(name, [])
+
     def score(self, instance: Instance, target: Target) -> float:
         kept = sum(instance.terms(m.name, m.employer, target).total for m in target.kept)
         new = sum(
@@ -516,7 +526,7 @@ class Model:
             person_target[(name, index)].append(var)
         for (index, slot), variables in sorted(by_target_slot.items()):
             add(pulp.lpSum(variables) <= instance.targets[index].open[slot])
-        for (_, index), variables in sorted(person_target.items()):
+        for _, variables in sorted(person_target.items()):
             if len(variables) > 1:
                 add(pulp.lpSum(variables) <= 1)
         for (index, _), variables in sorted(by_target_authority.items()):
@@ -530,9 +540,7 @@ class Model:
             a, b = sorted(pair)
             for index in sorted(names_in):
                 if a in names_in[index] and b in names_in[index]:
-                    add(
-                        pulp.lpSum(person_target[(a, index)] + person_target[(b, index)]) <= 1
-                    )
+                    add(pulp.lpSum(person_target[(a, index)] + person_target[(b, index)]) <= 1)
         for (name, index), _ in sorted(instance.locks.items()):
             if (name, index) in person_target:
                 add(pulp.lpSum(person_target[(name, index)]) == 1)
@@ -563,12 +571,8 @@ class Model:
                 existing = len(instance.visits.get((name, round_), []))
                 room = instance.visits_per_round - existing
                 if len(in_round) > room:
-                    add(
-                        pulp.lpSum(v for i in in_round for v in person_target[(name, i)]) <= room
-                    )
-                leads = [
-                    self.x[(name, i, "lead")] for i in in_round if (name, i, "lead") in self.x
-                ]
+                    add(pulp.lpSum(v for i in in_round for v in person_target[(name, i)]) <= room)
+                leads = [self.x[(name, i, "lead")] for i in in_round if (name, i, "lead") in self.x]
                 if len(leads) > 1:
                     add(pulp.lpSum(leads) <= 1)
             for position, first in enumerate(indexes):
@@ -663,7 +667,6 @@ class Model:
         worst = None
         all_optimal = optimal_fill
         if fair and self.targets:
-            pulp = self.pulp
             floor = self._variable("floor", None, None, "Continuous")
             for target in self.targets:
                 kept = sum(
@@ -821,12 +824,16 @@ def _describe(
     team: list[dict[str, Any]] = []
     for member in target.kept:
         terms = instance.terms(member.name, member.employer, target)
-        team.append(_member_json(programme, member.name, member.employer, member.role,
-                                 member.lead, True, terms))
+        team.append(
+            _member_json(
+                programme, member.name, member.employer, member.role, member.lead, True, terms
+            )
+        )
     for a in proposal.by_target[target.index]:
         terms = instance.terms(a.name, a.authority, target)
-        team.append(_member_json(programme, a.name, a.authority, a.role, a.slot == "lead",
-                                 False, terms))
+        team.append(
+            _member_json(programme, a.name, a.authority, a.role, a.slot == "lead", False, terms)
+        )
     score = proposal.score(instance, target)
     best = solo.score(instance, target) if solo is not None else score
     filled = Counter(a.slot for a in proposal.by_target[target.index])
@@ -837,9 +844,7 @@ def _describe(
     backups = []
     for a in proposal.by_target[target.index]:
         names = _ranked(instance, target, a.slot, proposal, leaving=a.name)
-        backups.append(
-            {"slot": a.slot, "for": a.name, "names": names[: instance.options.backups]}
-        )
+        backups.append({"slot": a.slot, "for": a.name, "names": names[: instance.options.backups]})
     not_chosen = _not_chosen(instance, target, proposal)
     notes = []
     if not target.travel_ok:
@@ -983,7 +988,9 @@ def _why_empty(instance: Instance, target: Target, slot: str, proposal: Proposal
         )
     if not counts:
         return f"no {level} in the registry outside {where}"
-    detail = ", ".join(f"{n} {label}" for label, n in sorted(counts.items(), key=lambda i: (-i[1], i[0])))
+    detail = ", ".join(
+        f"{n} {label}" for label, n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))
+    )
     return f"no {level} is free on {target.span} outside {where}: {detail}"
 
 
@@ -1008,14 +1015,12 @@ def default_targets(
 ) -> tuple[int | None, list[str]]:
     """Every challenge of ``round_number`` with an incomplete team; without a round,
     those of the next round with fieldwork ahead and teams incomplete."""
-    challenges = sorted((ctx.challenge for ctx in contexts), key=lambda c: (c.fieldwork.start, c.id))
+    challenges = sorted(
+        (ctx.challenge for ctx in contexts), key=lambda c: (c.fieldwork.start, c.id)
+    )
     if round_number is None:
-        ahead = sorted(
-            {c.round for c in challenges if c.fieldwork.start > as_of and incomplete(c)}
-        )
+        ahead = sorted({c.round for c in challenges if c.fieldwork.start > as_of and incomplete(c)})
         if not ahead:
             return None, []
         round_number = ahead[0]
-    return round_number, [
-        c.id for c in challenges if c.round == round_number and incomplete(c)
-    ]
+    return round_number, [c.id for c in challenges if c.round == round_number and incomplete(c)]

@@ -67,13 +67,22 @@ def match_table(result: MatchResult, programme: Programme) -> Table:
             table.add([gap["slot"], "(unfilled)", "", "", "", gap["reason"]], "yellow")
         for backup in entry.backups:
             names = ", ".join(backup["names"]) or "none"
-            table.add([f"backup {backup['slot']}", names, "", "", "", f"if {backup['for']} declines"])
+            table.add(
+                [f"backup {backup['slot']}", names, "", "", "", f"if {backup['for']} declines"]
+            )
         for miss in entry.not_chosen:
             table.add([f"not {miss['slot']}", miss["name"], "", "", "", miss["reason"]], "dim")
         for alternative in entry.alternatives:
             names = ", ".join(f"{a['name']} ({a['slot']})" for a in alternative["team"])
             table.add(
-                [f"alternative {alternative['rank']}", names, "", "", f"{alternative['score']:g}", ""]
+                [
+                    f"alternative {alternative['rank']}",
+                    names,
+                    "",
+                    "",
+                    f"{alternative['score']:g}",
+                    "",
+                ]
             )
         for note in entry.notes:
             table.add(["note", "", "", "", "", note])
