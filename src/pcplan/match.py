@@ -329,6 +329,8 @@ class Instance:
             return ("declined", "declined this challenge")
         if person.authority == host.authority:
             return ("host", "from the host authority")
+        if name in (host.dcs, host.project_manager):
+            return ("host", "the host's own DCS or project manager")
         if "team.authorities" not in target.waived:
             for member in target.kept:
                 if member.employer == person.authority:
