@@ -36,6 +36,7 @@ LEVEL = {
 NEAR_DAYS = 2  # fieldwork this close to another's is a clash (SPEC §8)
 HOSTING_DAYS = 14  # a DCS never leads within this many days of hosting
 KM_UNIT = 50.0
+SCALE = 1000  # scores have three decimals; the model works in thousandths
 DEFAULT_TIME_LIMIT = 60.0
 
 
@@ -266,6 +267,11 @@ class Instance:
                     f"--lock {name}@{target_id}: {target_id} is not among the challenges matched"
                 )
             self.locks[(name, lock_target.index)] = True
+        partners: dict[str, int] = Counter()
+        for pair in self.pairs:
+            for name in pair:
+                partners[name] += 1
+        self.most_pairs = max(partners.values(), default=0)
         self._terms: dict[tuple[str, int], Terms] = {}
         self.candidates: dict[tuple[int, str], list[Person]] = {}
         for target in self.targets:
@@ -511,13 +517,17 @@ class Model:
             for slot in SLOTS:
                 if not target.open[slot]:
                     continue
-                for person in instance.candidates[(target.index, slot)]:
+                for person in self._shortlist(target, slot, joint):
                     key = (person.name, target.index, slot)
                     self.x[key] = self._variable(f"x{len(self.x)}", 0, 1, "Binary")
-                    self.score[key] = instance.terms(
-                        person.name, person.authority or "", target
-                    ).total
+                    terms = instance.terms(person.name, person.authority or "", target)
+                    self.score[key] = round(terms.total * SCALE)
                     per_person[person.name].append((target.index, slot))
+        # Most slots filled first: a filled slot is worth more than any score difference
+        # between two proposals (integer coefficients keep CBC's comparisons exact).
+        spread = max((abs(v) for v in self.score.values()), default=0)
+        open_slots = sum(sum(t.open.values()) for t in targets)
+        self.fill_weight = 1 + 2 * spread * open_slots
         add = self.problem.addConstraint
         by_target_slot: dict[tuple[int, str], list[Any]] = defaultdict(list)
         by_target_authority: dict[tuple[int, str], list[Any]] = defaultdict(list)
@@ -548,6 +558,34 @@ class Model:
                 add(pulp.lpSum(person_target[(name, index)]) == 1)
         if joint:
             self._round_constraints(per_person, person_target)
+
+    def _shortlist(self, target: Target, slot: str, joint: bool) -> list[Person]:
+        """The candidates an optimal proposal can need, best first, cut where none further can.
+
+        Someone outside the shortlist could only be chosen if every better candidate
+        were taken elsewhere, on this team, from a team mate's authority or barred by a
+        mate's `not_with`; the shortlist is longer than all of those together, so one of
+        its people is always free and scores at least as much (an exchange argument).
+        """
+        instance = self.instance
+        people = instance.candidates[(target.index, slot)]
+        elsewhere = (
+            sum(sum(t.open.values()) for t in instance.targets if t.index != target.index)
+            if joint
+            else 0
+        )
+        mates = sum(target.open.values()) - 1
+        per_authority = max(Counter(p.authority for p in people).values(), default=0)
+        keep = target.open[slot] + elsewhere + mates * (1 + per_authority + instance.most_pairs)
+        if keep >= len(people):
+            return people
+        ranked = sorted(
+            people,
+            key=lambda p: (-instance.terms(p.name, p.authority or "", target).total, p.name),
+        )
+        chosen = {p.name for p in ranked[:keep]}
+        chosen |= {name for name, index in instance.locks if index == target.index}
+        return [p for p in people if p.name in chosen]
 
     def _variable(self, name: str, low: float | None, high: float | None, cat: str) -> Any:
         if hasattr(self.problem, "add_variable"):  # PuLP 3.3 and later
@@ -654,6 +692,12 @@ class Model:
             team.sort(key=lambda a: (order[a.slot], a.name))
         return teams
 
+    def weighted(self) -> Any:
+        """Filled slots first, then the score: one objective (see ``fill_weight``)."""
+        return self.pulp.lpSum(
+            (self.fill_weight + self.score[key]) * var for key, var in self.x.items()
+        )
+
     def lexicographic(
         self, time_limit: float, *, fair: bool = False
     ) -> tuple[Proposal | None, float | None]:
@@ -661,30 +705,31 @@ class Model:
 
         Returns the proposal and, with ``fair``, the lowest team score reached.
         """
-        feasible, optimal_fill, _ = self.solve(self.filled(), time_limit)
+        feasible, optimal, gap = self.solve(self.weighted(), time_limit)
         if not feasible:
             return None, None
-        most = round(self.value(self.filled()))
-        self.problem.addConstraint(self.filled() >= most)
         worst = None
-        all_optimal = optimal_fill
         if fair and self.targets:
+            most = round(self.value(self.filled()))
+            self.problem.addConstraint(self.filled() >= most)
             floor = self._variable("floor", None, None, "Continuous")
             for target in self.targets:
                 kept = sum(
                     self.instance.terms(m.name, m.employer, target).total for m in target.kept
                 )
-                self.problem.addConstraint(floor <= self.total([target.index]) + kept)
-            feasible, optimal, _ = self.solve(floor, time_limit)
-            all_optimal = all_optimal and optimal
-            worst = round(self.value(floor), 3)
-            self.problem.addConstraint(floor >= worst - 1e-6)
-        feasible, optimal, gap = self.solve(self.total(), time_limit)
-        if not feasible:
-            return None, worst
-        all_optimal = all_optimal and optimal
-        status = "optimal" if all_optimal else "stopped at the time limit"
-        return Proposal(self.chosen(), all_optimal, 0.0 if all_optimal else gap, status), worst
+                self.problem.addConstraint(
+                    floor <= self.total([target.index]) + round(kept * SCALE)
+                )
+            feasible, optimal_floor, _ = self.solve(floor, time_limit)
+            lowest = math.floor(self.value(floor) + 1e-6)
+            worst = lowest / SCALE
+            self.problem.addConstraint(floor >= lowest)
+            feasible, optimal_total, gap = self.solve(self.total(), time_limit)
+            if not feasible:
+                return None, worst
+            optimal = optimal and optimal_floor and optimal_total
+        status = "optimal" if optimal else "stopped at the time limit"
+        return Proposal(self.chosen(), optimal, 0.0 if optimal else gap, status), worst
 
     def forbid(self, team: list[Assignment], index: int) -> None:
         """A no-good cut: never this exact team again."""
