@@ -1,4 +1,4 @@
-"""Time `pcplan match --round` on national-scale registries and compare it with greedy (SPEC §7, §8).
+"""Time `pcplan match --round` on national-scale registries; compare with greedy (SPEC §7-8).
 
     python bench/match.py                    # the example programme, then 5, 20, 40 challenges
     python bench/match.py --sizes 40 --seeds 1 2 3

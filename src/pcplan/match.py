@@ -103,10 +103,22 @@ class Terms:
     km: float | None
     owes: int
     recent: int
+    total: float = 0.0
 
-    @property
-    def total(self) -> float:
-        return round(self.skills + self.travel + self.timebank + self.spread, 3)
+    @classmethod
+    def of(
+        cls,
+        skills: float,
+        travel: float,
+        timebank: float,
+        spread: float,
+        matched: tuple[str, ...],
+        km: float | None,
+        owes: int,
+        recent: int,
+    ) -> Terms:
+        total = round(skills + travel + timebank + spread, 3) + 0.0
+        return cls(skills, travel, timebank, spread, matched, km, owes, recent, total)
 
     def as_json(self) -> dict[str, float]:
         return {
@@ -152,6 +164,7 @@ class Target:
     waived: set[str]
     text: tuple[str, ...]
     travel_ok: bool = True
+    vocabulary: frozenset[str] = frozenset()
     missing_locations: list[str] = field(default_factory=list)
 
     @property
@@ -256,6 +269,8 @@ class Instance:
                     text=words(f"{challenge.topic} {challenge.scope or ''}"),
                 )
             )
+        for target in self.targets:
+            target.vocabulary = frozenset(target.text)
         self.target_by_id = {t.id: t for t in self.targets}
         self.locks: dict[tuple[str, int], bool] = {}
         for name, target_id in options.locks:
@@ -273,6 +288,9 @@ class Instance:
                 partners[name] += 1
         self.most_pairs = max(partners.values(), default=0)
         self._terms: dict[tuple[str, int], Terms] = {}
+        self._km: dict[tuple[str, str], float | None] = {}
+        self._ranked: dict[tuple[int, str], list[Person]] = {}
+        self._static: dict[tuple[str, int, str], tuple[str, str] | None] = {}
         self.candidates: dict[tuple[int, str], list[Person]] = {}
         for target in self.targets:
             for slot in SLOTS:
@@ -323,6 +341,12 @@ class Instance:
 
         Returned as (category, words); None when nothing does.
         """
+        key = (person.name, target.index, slot)
+        if key not in self._static:
+            self._static[key] = self._static_block(person, target, slot)
+        return self._static[key]
+
+    def _static_block(self, person: Person, target: Target, slot: str) -> tuple[str, str] | None:
         name = person.name
         challenge = target.challenge
         host = challenge.host
@@ -422,6 +446,23 @@ class Instance:
         target.travel_ok = not missing
         target.missing_locations = missing
 
+    def ranked(self, target: Target, slot: str) -> list[Person]:
+        """A slot's candidates, best score first, then by name."""
+        key = (target.index, slot)
+        if key not in self._ranked:
+            self._ranked[key] = sorted(
+                self.candidates[key],
+                key=lambda p: (-self.terms(p.name, p.authority or "", target).total, p.name),
+            )
+        return self._ranked[key]
+
+    def _distance(self, here: str, there: str) -> float | None:
+        key = (here, there)
+        if key not in self._km:
+            a, b = self.programme.location(here), self.programme.location(there)
+            self._km[key] = None if a is None or b is None else haversine_km(a, b)
+        return self._km[key]
+
     def terms(self, person_name: str, authority: str, target: Target) -> Terms:
         key = (person_name, target.index)
         cached = self._terms.get(key)
@@ -431,21 +472,24 @@ class Instance:
         person = self.by_name.get(person_name)
         matched: list[str] = []
         if person is not None:
+            vocabulary = target.vocabulary
             for phrase, phrase_words in zip(person.expertise, self.words[person_name], strict=True):
-                if phrase_in(phrase_words, target.text):
+                if (
+                    phrase_words
+                    and phrase_words[0] in vocabulary
+                    and phrase_in(phrase_words, target.text)
+                ):
                     matched.append(phrase)
         km = None
         travel = 0.0
         if target.travel_ok:
-            here = self.programme.location(authority)
-            there = self.programme.location(target.challenge.host.authority)
-            if here is not None and there is not None:
-                km = haversine_km(here, there)
+            km = self._distance(authority, target.challenge.host.authority)
+            if km is not None:
                 travel = -w.travel * km / KM_UNIT
         owes = self.owes.get(authority, 0)
         round_ = target.round
         recent = sum(len(self.visits.get((person_name, r), [])) for r in (round_ - 1, round_ - 2))
-        terms = Terms(
+        terms = Terms.of(
             skills=float(round(w.skills * len(matched), 3)),
             travel=round(travel, 3) + 0.0,
             timebank=float(round(w.timebank * owes, 3)),
@@ -579,10 +623,7 @@ class Model:
         keep = target.open[slot] + elsewhere + mates * (1 + per_authority + instance.most_pairs)
         if keep >= len(people):
             return people
-        ranked = sorted(
-            people,
-            key=lambda p: (-instance.terms(p.name, p.authority or "", target).total, p.name),
-        )
+        ranked = instance.ranked(target, slot)
         chosen = {p.name for p in ranked[:keep]}
         chosen |= {name for name, index in instance.locks if index == target.index}
         return [p for p in people if p.name in chosen]
@@ -600,6 +641,15 @@ class Model:
         pulp = self.pulp
         instance = self.instance
         add = self.problem.addConstraint
+        # pairs of targets too close in time for one person, where the visits per round
+        # do not already forbid both
+        clashes = []
+        for one in instance.targets:
+            for two in instance.targets[one.index + 1 :]:
+                a, b = one.challenge.fieldwork, two.challenge.fieldwork
+                implied = one.round == two.round and instance.visits_per_round == 1
+                if not implied and _near(a.start, a.end, b.start, b.end):
+                    clashes.append((one.index, two.index))
         for name in sorted(per_person):
             indexes = sorted({index for index, _ in per_person[name]})
             if len(indexes) < 2:
@@ -613,20 +663,15 @@ class Model:
                 if len(in_round) > room:
                     add(pulp.lpSum(v for i in in_round for v in person_target[(name, i)]) <= room)
                 leads = [self.x[(name, i, "lead")] for i in in_round if (name, i, "lead") in self.x]
-                if len(leads) > 1:
+                if len(leads) > 1 and room > 1:
                     add(pulp.lpSum(leads) <= 1)
-            for position, first in enumerate(indexes):
-                for second in indexes[position + 1 :]:
-                    a = instance.targets[first].challenge.fieldwork
-                    b = instance.targets[second].challenge.fieldwork
-                    same_round = instance.targets[first].round == instance.targets[second].round
-                    if _near(a.start, a.end, b.start, b.end) and not (
-                        same_round and instance.visits_per_round == 1
-                    ):
-                        add(
-                            pulp.lpSum(person_target[(name, first)] + person_target[(name, second)])
-                            <= 1
-                        )
+            mine = set(indexes)
+            for first, second in clashes:
+                if first in mine and second in mine:
+                    add(
+                        pulp.lpSum(person_target[(name, first)] + person_target[(name, second)])
+                        <= 1
+                    )
 
     # -- solving -------------------------------------------------------------------
 
@@ -890,8 +935,8 @@ def _describe(
             unfilled.append({"slot": slot, "reason": _why_empty(instance, target, slot, proposal)})
     backups = []
     for a in proposal.by_target[target.index]:
-        names = _ranked(instance, target, a.slot, proposal, leaving=a.name)
-        backups.append({"slot": a.slot, "for": a.name, "names": names[: instance.options.backups]})
+        names = _ranked(instance, target, a.slot, proposal, a.name, instance.options.backups)
+        backups.append({"slot": a.slot, "for": a.name, "names": names})
     not_chosen = _not_chosen(instance, target, proposal)
     notes = []
     if not target.travel_ok:
@@ -941,18 +986,18 @@ def _member_json(
 
 
 def _ranked(
-    instance: Instance, target: Target, slot: str, proposal: Proposal, leaving: str
+    instance: Instance, target: Target, slot: str, proposal: Proposal, leaving: str, limit: int
 ) -> list[str]:
-    """People who could take ``leaving``'s place, every hard constraint held, best first."""
-    ranked = []
-    for person in instance.people:
-        if person.name == leaving or not instance.fits(person, target, slot):
+    """Up to ``limit`` people who could take ``leaving``'s place, every hard constraint held."""
+    found: list[str] = []
+    for person in instance.ranked(target, slot):
+        if len(found) >= limit:
+            break
+        if person.name == leaving:
             continue
         if instance.dynamic_block(person, target, slot, proposal, leaving=leaving) is None:
-            score = instance.terms(person.name, person.authority or "", target).total
-            ranked.append((-score, person.name))
-    ranked.sort()
-    return [name for _, name in ranked]
+            found.append(person.name)
+    return found
 
 
 def _not_chosen(instance: Instance, target: Target, proposal: Proposal) -> list[dict[str, str]]:
