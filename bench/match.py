@@ -22,13 +22,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -135,7 +138,11 @@ def generate(directory: Path, challenges: int, seed: int) -> None:
         )
 
 
-def greedy(directory: Path) -> float:
+def _status(payload: dict[str, Any]) -> str:
+    return "optimal" if payload["optimal"] else f"gap {payload['gap']}"
+
+
+def greedy(directory: Path, round_number: int) -> float:
     """Each challenge in date order, each slot its best free candidate: the baseline."""
     from pcplan.checker import analyse
     from pcplan.match import SLOTS, Instance, Options, Proposal, default_targets
@@ -143,7 +150,7 @@ def greedy(directory: Path) -> float:
 
     analysis = analyse(open_programme_dir(directory), date(2026, 11, 25), rules=False)
     assert analysis.programme is not None
-    _, ids = default_targets(analysis.contexts, ROUND, date(2026, 11, 25))
+    _, ids = default_targets(analysis.contexts, round_number, date(2026, 11, 25))
     instance = Instance(analysis.programme, analysis.contexts, ids, Options())
     proposal = Proposal([[] for _ in instance.targets], True, 0.0, "greedy")
     from pcplan.match import Assignment
@@ -168,17 +175,19 @@ def greedy(directory: Path) -> float:
     return proposal.total(instance)
 
 
-def time_match(directory: Path, repeat: int) -> tuple[float, dict[str, object]]:
-    command = [str(BIN / "pcplan"), "--dir", str(directory), "match", "--round", str(ROUND)]
-    command += ["--format", "json"]
-    times = []
-    payload: dict[str, object] = {}
+def time_command(command: list[str], repeat: int) -> tuple[float, float, dict[str, Any]]:
+    """Median wall time and CPU time (the process and CBC, user + system) and the JSON."""
+    walls, cpus = [], []
+    payload: dict[str, Any] = {}
     for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         began = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True, check=True)
-        times.append(time.perf_counter() - began)
+        walls.append(time.perf_counter() - began)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         payload = json.loads(done.stdout)
-    return statistics.median(times), payload
+    return statistics.median(walls), statistics.median(cpus), payload
 
 
 def main() -> None:
@@ -188,39 +197,35 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
+    print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print()
+    print("| instance | challenges | wall (median) | CPU (median) | solver | objective | "
+          "greedy | better by |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
     example = ROOT / "challenges"
     command = [str(BIN / "pcplan"), "--dir", str(example), "match", "--round", "10"]
-    times = []
-    for _ in range(args.repeat):
-        began = time.perf_counter()
-        done = subprocess.run([*command, "--format", "json"], capture_output=True, text=True)
-        times.append(time.perf_counter() - began)
-    example_payload = json.loads(done.stdout)
-    print("| instance | people | challenges | wall (median) | solver | objective | greedy | "
-          "better by |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|")
-    total = sum(c["score"] for c in example_payload["challenges"])
+    wall, cpu, payload = time_command([*command, "--format", "json"], args.repeat)
+    total = round(sum(c["score"] for c in payload["challenges"]), 3)
+    baseline = round(greedy(example, 10), 3)
     print(
-        f"| example programme, round 10 | 61 | {len(example_payload['challenges'])} | "
-        f"{statistics.median(times):.2f} s | "
-        f"{'optimal' if example_payload['optimal'] else 'gap ' + str(example_payload['gap'])} | "
-        f"{total:g} | | |"
+        f"| example programme (61 people), round 10 | {len(payload['challenges'])} | "
+        f"{wall:.2f} s | {cpu:.2f} s | {_status(payload)} | {total:g} | {baseline:g} | "
+        f"{total - baseline:+.3g} |"
     )
     for size in args.sizes:
         for seed in args.seeds:
             directory = WORK / f"match-{size}-s{seed}"
             generate(directory, size, seed)
-            wall, payload = time_match(directory, args.repeat)
-            challenges = payload["challenges"]
-            assert isinstance(challenges, list)
-            objective = round(sum(c["score"] for c in challenges), 3)
-            baseline = round(greedy(directory), 3)
-            status = "optimal" if payload["optimal"] else f"gap {payload['gap']}"
+            command = [str(BIN / "pcplan"), "--dir", str(directory), "match"]
+            command += ["--round", str(ROUND), "--format", "json"]
+            wall, cpu, payload = time_command(command, args.repeat)
+            objective = round(sum(c["score"] for c in payload["challenges"]), 3)
+            baseline = round(greedy(directory, ROUND), 3)
             better = objective - baseline
             share = f" ({better / abs(baseline):.1%})" if baseline else ""
             print(
-                f"| {size} challenges, seed {seed} | 1,500 | {size} | {wall:.2f} s | {status} | "
-                f"{objective:g} | {baseline:g} | {better:+.3g}{share} |"
+                f"| 1,500 people, seed {seed} | {size} | {wall:.2f} s | {cpu:.2f} s | "
+                f"{_status(payload)} | {objective:g} | {baseline:g} | {better:+.3g}{share} |"
             )
             sys.stdout.flush()
 
