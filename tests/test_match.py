@@ -190,6 +190,37 @@ def test_exclude_and_lock(repo: Path) -> None:
     assert bad.exit_code == 2 and "from the host authority" in bad.stderr
 
 
+def test_an_assistant_director_leads_only_when_allowed(repo: Path) -> None:
+    no_dcs = ("--exclude", "Dee Lead", "--exclude", "Essex Dcs")
+    (kent,) = _match(repo, "kent-2027-06", *no_dcs)["challenges"]
+    assert [g["slot"] for g in kent["unfilled"]] == ["lead"]
+    (kent,) = _match(repo, "kent-2027-06", *no_dcs, "--allow-ad-lead")["challenges"]
+    assert _team(kent)["Ann Assist"] == (True, False)
+    assert any("lead_consent" in note for note in kent["notes"])
+
+
+def test_a_waiver_lets_the_slot_take_the_other_level(repo: Path) -> None:
+    programme = repo / "programme.yaml"
+    programme.write_text(
+        programme.read_text(encoding="utf-8").replace(
+            "settings:", "  - {name: Tia Third, authority: slough, role: practitioner}\nsettings:"
+        ),
+        encoding="utf-8",
+    )
+    (kent,) = _match(repo, "kent-2027-06", "--exclude", "Ann Assist")["challenges"]
+    assert [g["slot"] for g in kent["unfilled"]] == ["assistant_director"]
+    path = repo / "kent-2027-06.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "waivers:\n  - rule: team.assistant_director\n    reason: a second practitioner\n"
+        "    agreed_by: Morgan Ellis\n",
+        encoding="utf-8",
+    )
+    (kent,) = _match(repo, "kent-2027-06", "--exclude", "Ann Assist")["challenges"]
+    assert kent["unfilled"] == []
+    assert {"Pat Prac", "Tia Third"} <= set(_team(kent))
+
+
 def test_backups_hold_every_hard_constraint(repo: Path) -> None:
     (kent,) = _match(repo, "kent-2027-06", "--backups", "5")["challenges"]
     backups = {b["for"]: b["names"] for b in kent["backups"]}

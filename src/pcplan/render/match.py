@@ -129,7 +129,13 @@ def write_markdown(result: MatchResult, programme: Programme, stream: TextIO) ->
             lines.append(f"- Note: {note}.")
         if entry.unfilled or entry.notes:
             lines.append("")
-    lines += ["With thanks,", programme.programme_manager or "The programme manager", ""]
+    lines += [
+        "With thanks,",
+        programme.programme_manager or "The programme manager",
+        "",
+        f"(Proposed with pcplan match; {status_line(result)}.)",
+        "",
+    ]
     stream.write("\n".join(lines))
 
 
