@@ -551,6 +551,7 @@ class Model:
 
         self.instance = instance
         self.pulp = pulp
+        self.infeasible = False
         self.problem = pulp.LpProblem("match", pulp.LpMaximize)
         self.x: dict[tuple[str, int, str], Any] = {}
         self.score: dict[tuple[str, int, str], float] = {}
@@ -703,6 +704,7 @@ class Model:
                 solver = pulp.PULP_CBC_CMD(
                     msg=False,
                     timeLimit=time_limit,
+                    timeMode="cpu",  # the same limit whatever else the machine runs
                     threads=1,
                     gapRel=0,
                     options=["randomSeed 1", "randomCbcSeed 1"],
@@ -714,6 +716,9 @@ class Model:
         finally:
             os.unlink(log)
         if self.problem.status != pulp.LpStatusOptimal:
+            self.infeasible = (
+                self.problem.status == pulp.LpStatusInfeasible and "Stopped on time" not in text
+            )
             return False, False, None
         optimal = self.problem.sol_status == pulp.LpSolutionOptimal
         gap = 0.0
@@ -858,8 +863,13 @@ def propose(
     model = Model(instance, joint=True)
     proposal, _ = model.lexicographic(options.time_limit)
     if proposal is None:
+        if model.infeasible:
+            raise UsageError(
+                "no proposal satisfies the --lock options together; drop one of them and try again"
+            )
         raise UsageError(
-            "no proposal satisfies the --lock options together; drop one of them and try again"
+            f"the solver found no proposal within --time-limit {options.time_limit:g} s; "
+            "give it longer"
         )
     price = None
     if options.fair:

@@ -58,7 +58,8 @@ def match(
         bool, typer.Option("--apply", help="Write the proposals into the files as nominated.")
     ] = False,
     time_limit: Annotated[
-        float, typer.Option("--time-limit", metavar="S", min=0.1, help="Seconds per solve.")
+        float,
+        typer.Option("--time-limit", metavar="S", min=0.1, help="Solver CPU seconds per solve."),
     ] = 60.0,
     fmt: Annotated[ShowFormat, typer.Option("--format", help="table, markdown or json.")] = (
         ShowFormat.table
