@@ -91,7 +91,7 @@ def haversine_km(a: Sequence[float], b: Sequence[float]) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made tens of thousands of times, and never changed
 class Terms:
     """One person's score for one challenge, term by term, and the words for it."""
 
@@ -217,7 +217,10 @@ class Instance:
             key=lambda p: p.name,
         )
         self.by_name = {p.name: p for p in self.people}
-        self.words = {p.name: [words(phrase) for phrase in p.expertise] for p in self.people}
+        self.phrases = {
+            p.name: [(phrase, words(phrase)) for phrase in p.expertise if words(phrase)]
+            for p in self.people
+        }
         self.excluded = set(options.excludes)
         for name in sorted(self.excluded):
             if name not in self.by_name:
@@ -289,6 +292,7 @@ class Instance:
         self.most_pairs = max(partners.values(), default=0)
         self._terms: dict[tuple[str, int], Terms] = {}
         self._km: dict[tuple[str, str], float | None] = {}
+        self._recent_visits: dict[tuple[str, int], int] = {}
         self._ranked: dict[tuple[int, str], list[Person]] = {}
         self._static: dict[tuple[str, int, str], tuple[str, str] | None] = {}
         self.candidates: dict[tuple[int, str], list[Person]] = {}
@@ -456,6 +460,15 @@ class Instance:
             )
         return self._ranked[key]
 
+    def _recent(self, name: str, round_: int) -> int:
+        """Visits ``name`` made in the two rounds before ``round_``."""
+        key = (name, round_)
+        if key not in self._recent_visits:
+            self._recent_visits[key] = sum(
+                len(self.visits.get((name, r), [])) for r in (round_ - 1, round_ - 2)
+            )
+        return self._recent_visits[key]
+
     def _distance(self, here: str, there: str) -> float | None:
         key = (here, there)
         if key not in self._km:
@@ -468,36 +481,27 @@ class Instance:
         cached = self._terms.get(key)
         if cached is not None:
             return cached
-        w = self.weights
-        person = self.by_name.get(person_name)
-        matched: list[str] = []
-        if person is not None:
-            vocabulary = target.vocabulary
-            for phrase, phrase_words in zip(person.expertise, self.words[person_name], strict=True):
-                if (
-                    phrase_words
-                    and phrase_words[0] in vocabulary
-                    and phrase_in(phrase_words, target.text)
-                ):
-                    matched.append(phrase)
-        km = None
-        travel = 0.0
-        if target.travel_ok:
-            km = self._distance(authority, target.challenge.host.authority)
-            if km is not None:
-                travel = -w.travel * km / KM_UNIT
+        vocabulary = target.vocabulary
+        matched = tuple(
+            phrase
+            for phrase, phrase_words in self.phrases.get(person_name, ())
+            if phrase_words[0] in vocabulary and phrase_in(phrase_words, target.text)
+        )
+        km = (
+            self._distance(authority, target.challenge.host.authority) if target.travel_ok else None
+        )
+        travel = 0.0 if km is None else round(-self.weights.travel * km / KM_UNIT, 3) + 0.0
         owes = self.owes.get(authority, 0)
-        round_ = target.round
-        recent = sum(len(self.visits.get((person_name, r), [])) for r in (round_ - 1, round_ - 2))
+        recent = self._recent(person_name, target.round)
         terms = Terms.of(
-            skills=float(round(w.skills * len(matched), 3)),
-            travel=round(travel, 3) + 0.0,
-            timebank=float(round(w.timebank * owes, 3)),
-            spread=round(-w.spread * recent, 3) + 0.0,
-            matched=tuple(matched),
-            km=km,
-            owes=owes,
-            recent=recent,
+            float(round(self.weights.skills * len(matched), 3)),
+            travel,
+            float(round(self.weights.timebank * owes, 3)),
+            round(-self.weights.spread * recent, 3) + 0.0,
+            matched,
+            km,
+            owes,
+            recent,
         )
         self._terms[key] = terms
         return terms
