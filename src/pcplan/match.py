@@ -550,7 +550,7 @@ class Proposal:
 class Model:
     """The integer program over the instance's candidates (joint or each challenge alone)."""
 
-    def __init__(self, instance: Instance, *, joint: bool, only: int | None = None) -> None:
+    def __init__(self, instance: Instance, *, joint: bool) -> None:
         import pulp
 
         self.instance = instance
@@ -559,7 +559,7 @@ class Model:
         self.problem = pulp.LpProblem("match", pulp.LpMaximize)
         self.x: dict[tuple[str, int, str], Any] = {}
         self.score: dict[tuple[str, int, str], float] = {}
-        targets = [t for t in instance.targets if only is None or t.index == only]
+        targets = instance.targets
         self.targets = targets
         per_person: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for target in targets:
@@ -626,6 +626,8 @@ class Model:
         mates = sum(target.open.values()) - 1
         per_authority = max(Counter(p.authority for p in people).values(), default=0)
         keep = target.open[slot] + elsewhere + mates * (1 + per_authority + instance.most_pairs)
+        # each team --alternatives forbids can bar one more exchange
+        keep += instance.options.alternatives - 1
         if keep >= len(people):
             return people
         ranked = instance.ranked(target, slot)
