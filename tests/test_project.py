@@ -58,6 +58,7 @@ def test_every_command_is_listed() -> None:
         "set",
         "schema",
         "visit",
+        "match",
     }
     assert set(_commands()) == expected
 
