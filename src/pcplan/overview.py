@@ -17,7 +17,7 @@ from pcplan.checker import Analysis
 from pcplan.errors import UsageError
 from pcplan.models import Challenge, Programme
 from pcplan.rules import ChallengeContext
-from pcplan.rules.team import active_members, core_members
+from pcplan.rules.team import PRACTITIONER_ROLES, TEAM_SIZE, active_members, core_members
 from pcplan.schedule import Schedule, StepDates
 from pcplan.steps import Step
 
@@ -106,6 +106,34 @@ def status_rows(analysis: Analysis, round_number: int | None = None) -> list[Sta
         )
     rows.sort(key=lambda row: (row.start, row.id))
     return rows
+
+
+def still_needed(challenge: Challenge) -> list[str]:
+    """What the visiting team still lacks for the shape of ¶18-21, in words (empty: nothing).
+
+    Counts members not declined; partners are extra to the four and never fill a place.
+    """
+    core = [member for _, member in core_members(challenge)]
+    needed = []
+    if not any(member.lead for _, member in active_members(challenge)):
+        needed.append("a lead (a DCS, ¶18)")
+    others = [member for member in core if not member.lead]
+    directors = sum(1 for member in others if member.role == "assistant_director")
+    if directors < 1:
+        needed.append("an assistant director (¶21)")
+    practitioners = sum(1 for member in others if member.role in PRACTITIONER_ROLES)
+    if practitioners < 2:
+        count = 2 - practitioners
+        needed.append(
+            f"{'a' if count == 1 else 'two'} team leader{'s' if count != 1 else ''} or "
+            f"practitioner{'s' if count != 1 else ''} (¶21)"
+        )
+    if len(core) > TEAM_SIZE:
+        needed.append(f"{len(core) - TEAM_SIZE} fewer core members: the team is four (¶21)")
+    waiting = sorted(member.name for member in core if member.status == "nominated")
+    if waiting:
+        needed.append("the host DCS's answer on " + ", ".join(waiting) + " (¶22)")
+    return needed
 
 
 # ----------------------------------------------------------------------- due
