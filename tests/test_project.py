@@ -56,6 +56,7 @@ def test_every_command_is_listed() -> None:
         "done",
         "team",
         "schema",
+        "report",
     }
     assert set(_commands()) == expected
 

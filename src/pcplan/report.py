@@ -172,10 +172,10 @@ def timeline_data(
     scale = TIMELINE_WIDTH / span
 
     def x(day: date) -> float:
-        return round(TIMELINE_LEFT + (day - first).days * scale, 1)
+        return round(float(TIMELINE_LEFT + (day - first).days * scale), 1)
 
     def width(a: date, b: date) -> float:
-        return round(max((b - a).days + 1, 1) * scale, 1)
+        return round(float(max((b - a).days + 1, 1) * scale), 1)
 
     out_rows = []
     for index, (page, bars) in enumerate(rows):
@@ -227,10 +227,13 @@ def timeline_data(
     }
 
 
-def _member_rows(challenge: Challenge, programme: Programme | None) -> list[dict[str, Any]]:
+def _member_rows(
+    challenge: Challenge, programme: Programme | None, people: Mapping[str, str]
+) -> list[dict[str, Any]]:
     return [
         {
             "name": member.name,
+            "href": people.get(member.name, "people.html"),
             "employer": _authority(programme, member.employer),
             "role": _words(member.role),
             "lead": member.lead,
@@ -292,7 +295,12 @@ def visit_data(challenge: Challenge) -> dict[str, Any] | None:
             by_day[day], key=lambda s: (str(s.get("start")), str(s.get("end")), str(s.get("title")))
         )
         days.append(
-            {"day": day, "date": when.isoformat(), "date_text": show_date(when), "sessions": ordered}
+            {
+                "day": day,
+                "date": when.isoformat(),
+                "date_text": show_date(when),
+                "sessions": ordered,
+            }
         )
     return {
         "base": raw.get("base"),
@@ -360,11 +368,14 @@ def challenge_data(
         "host_name": _authority(programme, challenge.host.authority),
         "host_dcs": challenge.host.dcs,
         "project_manager": challenge.host.project_manager,
-        "fieldwork": {"start": challenge.fieldwork.start.isoformat(), "end": _iso(challenge.fieldwork.end)},
+        "fieldwork": {
+            "start": challenge.fieldwork.start.isoformat(),
+            "end": _iso(challenge.fieldwork.end),
+        },
         "fieldwork_text": show_span(challenge.fieldwork.start, challenge.fieldwork.end),
         "phase": phase(challenge, schedule),
         "steps": steps,
-        "members": _member_rows(challenge, programme),
+        "members": _member_rows(challenge, programme, people),
         "team": team_verdict(challenge, findings),
         "findings": findings,
         "visit": visit_data(challenge),
@@ -373,9 +384,7 @@ def challenge_data(
     }
 
 
-def due_data(
-    analysis: Analysis, as_of: date, pages: Mapping[str, Page]
-) -> dict[str, Any]:
+def due_data(analysis: Analysis, as_of: date, pages: Mapping[str, Page]) -> dict[str, Any]:
     """Exactly the items of ``due --within 14d``, grouped by the week they fall due."""
     contexts = {ctx.display: ctx for ctx in analysis.contexts}
     items = due_items(analysis.contexts, as_of, DUE_WITHIN)
@@ -384,7 +393,13 @@ def due_data(
     for item in items:
         monday = week_commencing(item.due)
         if not weeks or weeks[-1]["monday"] != monday.isoformat():
-            label = " (this week)" if monday == this_week else " (earlier)" if monday < this_week else ""
+            label = (
+                " (this week)"
+                if monday == this_week
+                else " (earlier)"
+                if monday < this_week
+                else ""
+            )
             weeks.append(
                 {
                     "monday": monday.isoformat(),
@@ -402,7 +417,9 @@ def due_data(
                 **item.as_json(),
                 "due_text": show_date(item.due),
                 "href": pages[item.display].href,
-                "who": ", ".join(people_to_chase(item.entry.step, ctx.challenge, analysis.programme))
+                "who": ", ".join(
+                    people_to_chase(item.entry.step, ctx.challenge, analysis.programme)
+                )
                 or item.entry.step.who,
                 "detail": detail,
             }
@@ -416,7 +433,8 @@ def due_data(
 
 def timebank_data(analysis: Analysis) -> dict[str, Any]:
     rows = sorted(
-        timebank(analysis.contexts, analysis.programme), key=lambda r: (-r.balance, r.name, r.authority)
+        timebank(analysis.contexts, analysis.programme),
+        key=lambda r: (-r.balance, r.name, r.authority),
     )
     extent = max([1, *(abs(row.balance) for row in rows)])
     half = 220.0
@@ -447,9 +465,7 @@ def timebank_data(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def people_data(
-    analysis: Analysis, pages: Mapping[str, Page]
-) -> list[dict[str, Any]]:
+def people_data(analysis: Analysis, pages: Mapping[str, Page]) -> list[dict[str, Any]]:
     """Everyone in the programme, with each challenge they are in, by fieldwork date."""
     programme = analysis.programme
     roles: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -482,10 +498,13 @@ def people_data(
     return [
         {
             "name": name,
+            "anchor": f"person-{index}",
             "employer": employers.get(name, ""),
             "challenges": sorted(entries, key=lambda e: (e["start"], e["id"], e["as"])),
         }
-        for name, entries in sorted(roles.items(), key=lambda item: (item[0].casefold(), item[0]))
+        for index, (name, entries) in enumerate(
+            sorted(roles.items(), key=lambda item: (item[0].casefold(), item[0])), start=1
+        )
     ]
 
 
@@ -493,7 +512,7 @@ def people_data(
 
 
 def _environment() -> Any:
-    from jinja2 import Environment, PackageLoader, ChainableUndefined, select_autoescape
+    from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
 
     env = Environment(
         loader=PackageLoader("pcplan", "templates"),
@@ -517,7 +536,7 @@ def render_visit(visit: dict[str, Any] | None, reading: dict[str, Any] | None) -
 def build_site(analysis: Analysis, as_of: date) -> dict[str, bytes]:
     """Every page of the site as ``{relative path: bytes}``, in a fixed order."""
     env = _environment()
-    css = env.loader.get_source(env, "style.css")[0]  # type: ignore[union-attr]
+    css = env.loader.get_source(env, "style.css")[0]
     programme = analysis.programme
     pages = _pages(analysis.contexts)
     name = programme.name if programme else "Peer challenges"
@@ -551,7 +570,8 @@ def build_site(analysis: Analysis, as_of: date) -> dict[str, bytes]:
         unreadable=unreadable,
         programme_unreadable=programme is None,
     )
-    people_index = {person["name"]: "people.html" for person in people_data(analysis, pages)}
+    people = people_data(analysis, pages)
+    people_index = {person["name"]: f"people.html#{person['anchor']}" for person in people}
     for page in pages.values():
         render(
             page.href,
@@ -561,7 +581,7 @@ def build_site(analysis: Analysis, as_of: date) -> dict[str, bytes]:
         )
     render("due.html", "due.html.j2", "", due=due_data(analysis, as_of, pages))
     render("timebank.html", "timebank.html.j2", "", bank=timebank_data(analysis))
-    render("people.html", "people.html.j2", "", people=people_data(analysis, pages))
+    render("people.html", "people.html.j2", "", people=people)
     return site
 
 

@@ -8,7 +8,13 @@ from typing import Annotated
 
 import typer
 
-from pcplan.cli.common import analyse_programme, app, as_of_or_today, handles_errors, report_unreadable
+from pcplan.cli.common import (
+    analyse_programme,
+    app,
+    as_of_or_today,
+    handles_errors,
+    report_unreadable,
+)
 
 
 @app.command()
@@ -38,6 +44,5 @@ def report(
     changed = write_site(out, site)
     pages = len(site)
     sys.stderr.write(
-        f"wrote {out}/index.html: {pages} page{'s' if pages != 1 else ''}"
-        f" ({changed} changed)\n"
+        f"wrote {out}/index.html: {pages} page{'s' if pages != 1 else ''} ({changed} changed)\n"
     )
