@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,7 @@ def test_every_page_has_one_h1_and_headings_in_order(example_site: dict[str, str
     for name, html in example_site.items():
         levels = Page(html).headings
         assert levels.count(1) == 1 and levels[0] == 1, name
-        for before, after in zip(levels, levels[1:], strict=False):
+        for before, after in pairwise(levels):
             assert after <= before + 1, (name, levels)
 
 
