@@ -11,7 +11,8 @@ bench/work/, then runs, alternating in one loop,
 
 and reports median wall times, the ratio, and peak memory (measured in separate,
 untimed runs, so that watching memory does not slow the timed ones). It also
-times `pcplan --version` and, at 1,000 files, `pcplan status` and `pcplan due`.
+times `pcplan --version` and, at 1,000 files, `pcplan status` and `pcplan due`, and
+`pcplan report` on the example programme and on 1,000 files (`--report-only`: just that).
 Results go to stdout as Markdown (paste them into docs/performance.md).
 """
 
@@ -117,7 +118,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[40, 1000, 10000])
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each command")
+    parser.add_argument(
+        "--report-only", action="store_true", help="time only `pcplan report` (SPEC §10)"
+    )
     arguments = parser.parse_args()
+    if arguments.report_only:
+        report_times(arguments.repeat)
+        return
 
     pcplan = str(BIN / "pcplan")
     cjs = str(BIN / "check-jsonschema")
@@ -170,6 +177,29 @@ def main() -> None:
                 for _ in range(arguments.repeat)
             ]
             print(f"`pcplan {command}`, 1,000 files: median {statistics.median(runs):.3f} s.")
+        report_times(arguments.repeat)
+
+
+def report_times(repeat: int) -> None:
+    """`pcplan report` into an empty folder each time: the example programme, 1,000 files."""
+    import shutil
+
+    pcplan = str(BIN / "pcplan")
+    cases = [("the example programme", ROOT / "challenges"), ("1,000 files", programme(1000)[0])]
+    for label, directory in cases:
+        out = WORK / f"site-{directory.name}"
+        command = [pcplan, "--dir", str(directory), "report", "--out", str(out), "--as-of", AS_OF]
+        runs = []
+        for attempt in range(repeat + 1):  # the first is a warm-up
+            shutil.rmtree(out, ignore_errors=True)
+            elapsed = wall_time(command)
+            if attempt:
+                runs.append(elapsed)
+        pages = sum(1 for _ in out.rglob("*.html"))
+        print(
+            f"`pcplan report`, {label} ({pages:,} pages): median {statistics.median(runs):.3f} s "
+            f"over {len(runs)} runs."
+        )
 
 
 def machine() -> str:

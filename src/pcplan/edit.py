@@ -374,11 +374,13 @@ class Editor:
         return True
 
 
-def write_atomic(path: Path, data: bytes, *, expected: bytes | None) -> None:
+def write_atomic(path: Path, data: bytes, *, expected: bytes | None, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` all at once, or leave it exactly as it was.
 
     ``expected`` is what the file held when it was read (``None``: it must not
     exist yet). A symlink, or a file that changed meanwhile, is refused.
+    ``durable=False`` skips the fsyncs (still atomic for readers): for files that are
+    made again from the data, such as the report's thousand pages.
     """
     if path.is_symlink():
         raise WriteRefused(f"{path}: is a symbolic link; pcplan will not write through it")
@@ -405,7 +407,8 @@ def write_atomic(path: Path, data: bytes, *, expected: bytes | None) -> None:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
         os.chmod(temp_name, mode)
         if current is not None:
             _keep_owner(temp_name, path)
@@ -418,7 +421,8 @@ def write_atomic(path: Path, data: bytes, *, expected: bytes | None) -> None:
                 f"{path}: could not write ({exc.strerror or exc}); the file is unchanged"
             ) from None
         raise
-    _fsync_directory(directory)
+    if durable:
+        _fsync_directory(directory)
 
 
 def _keep_owner(temp_name: str, path: Path) -> None:
