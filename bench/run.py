@@ -182,6 +182,7 @@ def main() -> None:
 
 def report_times(repeat: int) -> None:
     """`pcplan report` into an empty folder each time: the example programme, 1,000 files."""
+    import resource
     import shutil
 
     pcplan = str(BIN / "pcplan")
@@ -189,16 +190,20 @@ def report_times(repeat: int) -> None:
     for label, directory in cases:
         out = WORK / f"site-{directory.name}"
         command = [pcplan, "--dir", str(directory), "report", "--out", str(out), "--as-of", AS_OF]
-        runs = []
+        runs, cpu = [], []
         for attempt in range(repeat + 1):  # the first is a warm-up
             shutil.rmtree(out, ignore_errors=True)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             elapsed = wall_time(command)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if attempt:
                 runs.append(elapsed)
+                cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         pages = sum(1 for _ in out.rglob("*.html"))
         print(
             f"`pcplan report`, {label} ({pages:,} pages): median {statistics.median(runs):.3f} s "
-            f"over {len(runs)} runs."
+            f"wall, {statistics.median(cpu):.3f} s CPU (user + system) over {len(runs)} runs; "
+            f"load average {os.getloadavg()[0]:.1f}."
         )
 
 
