@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -274,3 +275,40 @@ def test_report_refuses_a_symlinked_page(tmp_path: Path) -> None:
     result = run("report", "--out", out, "--as-of", AS_OF, directory=EXAMPLE)
     assert result.exit_code == 1 and "symbolic link" in result.stderr
     assert target.read_text() == "mine"
+
+
+def test_visit_data_reads_a_challenges_visit_in_day_and_time_order() -> None:
+    from datetime import date
+    from types import SimpleNamespace
+
+    from pcplan.report import reading_data, visit_data
+
+    challenge: Any = SimpleNamespace(
+        fieldwork=SimpleNamespace(start=date(2027, 3, 10)),
+        visit={
+            "base": "Room 2.14",
+            "sessions": [
+                {"day": 2, "start": "09:00", "end": "10:00", "kind": "feedback", "title": "B"},
+                {"day": 1, "start": "11:00", "end": "12:00", "kind": "interview", "title": "C"},
+                {"day": 1, "start": "09:00", "end": "09:45", "kind": "briefing", "title": "A"},
+            ],
+        },
+        reading={"pack": [{"title": "SA", "kind": "self_assessment", "pages": 12}]},
+    )
+    visit = visit_data(challenge)
+    assert visit is not None
+    assert [(d["day"], d["date"]) for d in visit["days"]] == [(1, "2027-03-10"), (2, "2027-03-11")]
+    assert [s["title"] for d in visit["days"] for s in d["sessions"]] == ["A", "C", "B"]
+    assert reading_data(challenge) == {
+        "pack": [{"title": "SA", "kind": "self_assessment", "pages": 12}],
+        "pages": 12,
+        "requests": [],
+    }
+    assert visit_data(SimpleNamespace(visit=None)) is None  # type: ignore[arg-type]
+
+
+def test_the_stylesheet_is_inlined_unescaped(example_site: dict[str, str]) -> None:
+    for html in example_site.values():
+        style = html.split("<style>", 1)[1].split("</style>", 1)[0]
+        assert "&#" not in style and "&quot;" not in style
+        assert "@media print" in style and "size: A4" in style
