@@ -169,18 +169,18 @@ def timeline_data(
     last_day = max(days)
     last = (last_day.replace(day=1) + relativedelta(months=1)) - timedelta(days=1)
     span = (last - first).days + 1
-    scale = TIMELINE_WIDTH / span
+    scale: float = TIMELINE_WIDTH / span
 
     def x(day: date) -> float:
         return round(float(TIMELINE_LEFT + (day - first).days * scale), 1)
 
     def width(a: date, b: date) -> float:
-        return round(float(max((b - a).days + 1, 1) * scale), 1)
+        return round(max(float((b - a).days + 1) * scale, 3.0), 1)
 
     out_rows = []
     for index, (page, bars) in enumerate(rows):
         challenge = page.ctx.challenge
-        y = 30 + index * TIMELINE_ROW
+        y = 34 + index * TIMELINE_ROW
         out_bars = []
         for bar in bars:
             note = f", {bar['note']}" if bar["note"] else ""
@@ -208,12 +208,12 @@ def timeline_data(
         ticks.append(
             {
                 "x": x(month),
-                "label": f"{month:%b}" if month.month != 1 else f"{month:%b %Y}",
-                "year": month.month == 1,
+                "label": f"{month:%b}",
+                "year": f"{month:%Y}" if month.month == 1 or month == first else "",
             }
         )
         month = month + relativedelta(months=1)
-    height = 30 + len(rows) * TIMELINE_ROW + 10
+    height = 34 + len(rows) * TIMELINE_ROW + 10
     return {
         "rows": out_rows,
         "ticks": ticks,
@@ -439,7 +439,7 @@ def timebank_data(analysis: Analysis) -> dict[str, Any]:
     )
     extent = max([1, *(abs(row.balance) for row in rows)])
     half = 220.0
-    label_width = 240
+    label_width = 320  # room for the Royal Borough of Windsor and Maidenhead
     out = []
     for index, row in enumerate(rows):
         length = round(abs(row.balance) / extent * half, 1)
