@@ -312,3 +312,19 @@ def test_the_stylesheet_is_inlined_unescaped(example_site: dict[str, str]) -> No
         style = html.split("<style>", 1)[1].split("</style>", 1)[0]
         assert "&#" not in style and "&quot;" not in style
         assert "@media print" in style and "size: A4" in style
+
+
+def test_pages_do_not_depend_on_where_the_programme_is(tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "elsewhere" / "challenges"
+    shutil.copytree(EXAMPLE, copy)
+    sites = []
+    for directory, out in ((EXAMPLE, tmp_path / "one"), (copy, tmp_path / "two")):
+        assert run("report", "--out", out, "--as-of", AS_OF, directory=directory).exit_code == 0
+        sites.append(pages(out))
+    assert sites[0] == sites[1]
+    assert (
+        "<code>round-09/east-sussex-2026-12.yaml</code>"
+        in (sites[0]["challenges/east-sussex-2026-12.html"])
+    )

@@ -9,6 +9,8 @@ input gives the same bytes. :func:`write_site` writes the pages under a director
 
 from __future__ import annotations
 
+import os
+import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -99,6 +101,18 @@ def _pages(contexts: Iterable[ChallengeContext]) -> dict[str, Page]:
         suffix = "" if count == 1 else f"~{count}"
         pages[ctx.display] = Page(ctx, f"{ctx.challenge.id}{suffix}.html")
     return {ctx.display: pages[ctx.display] for ctx in ordered}
+
+
+def in_programme(analysis: Analysis, display: str) -> str:
+    """A file's path relative to the programme directory, whatever --dir was given as.
+
+    The pages then read the same wherever the programme is checked out.
+    """
+    root = posixpath.dirname(analysis.programme_file.display.replace(os.sep, "/"))
+    path = display.replace(os.sep, "/")
+    if root and path.startswith(root + "/"):
+        return path[len(root) + 1 :]
+    return path
 
 
 def _authority(programme: Programme | None, slug: str) -> str:
@@ -235,7 +249,7 @@ def _member_rows(
             "name": member.name,
             "href": people.get(member.name, "people.html"),
             "employer": _authority(programme, member.employer),
-            "role": _words(member.role),
+            "role": "DCS" if member.role == "dcs" else _words(member.role),
             "lead": member.lead,
             "status": member.status,
         }
@@ -361,7 +375,7 @@ def challenge_data(
     ]
     return {
         "id": challenge.id,
-        "file": ctx.display,
+        "file": in_programme(analysis, ctx.display),
         "round": challenge.round,
         "topic": challenge.topic,
         "scope": challenge.scope,
@@ -493,7 +507,8 @@ def people_data(analysis: Analysis, pages: Mapping[str, Page]) -> list[dict[str,
                 {**base, "as": "host project manager", "status": ""}
             )
         for member in challenge.visiting_team:
-            what = f"visiting {_words(member.role)}" + (" (lead)" if member.lead else "")
+            role = "DCS" if member.role == "dcs" else _words(member.role)
+            what = f"visiting {role}" + (" (lead)" if member.lead else "")
             roles[member.name].append({**base, "as": what, "status": member.status})
             employers.setdefault(member.name, _authority(programme, member.employer))
     return [
@@ -567,7 +582,7 @@ def build_site(analysis: Analysis, as_of: date) -> dict[str, bytes]:
     }
     unreadable = [
         {
-            "file": loaded.display,
+            "file": in_programme(analysis, loaded.display),
             "problems": [f"{f.line}:{f.column} {f.rule}: {f.message}" for f in loaded.findings],
         }
         for loaded in sorted(analysis.files, key=lambda f: f.display)
