@@ -328,3 +328,16 @@ def test_pages_do_not_depend_on_where_the_programme_is(tmp_path: Path) -> None:
         "<code>round-09/east-sussex-2026-12.yaml</code>"
         in (sites[0]["challenges/east-sussex-2026-12.html"])
     )
+
+
+def test_every_template_is_package_data() -> None:
+    """A non-editable install carries the templates (pyproject's package-data)."""
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["pcplan"]
+    templates = root / "src" / "pcplan" / "templates"
+    files = [p.relative_to(templates.parent).as_posix() for p in templates.iterdir()]
+    assert files and all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in files)
