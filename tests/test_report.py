@@ -341,3 +341,20 @@ def test_every_template_is_package_data() -> None:
     templates = root / "src" / "pcplan" / "templates"
     files = [p.relative_to(templates.parent).as_posix() for p in templates.iterdir()]
     assert files and all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in files)
+
+
+def test_a_programme_without_challenges_or_with_a_broken_programme_yaml(tmp_path: Path) -> None:
+    empty = build_tree(tmp_path / "empty", {"programme.yaml": PROGRAMME_YAML})
+    result = run("report", "--out", tmp_path / "one", "--as-of", AS_OF, directory=empty)
+    assert result.exit_code == 0, result
+    assert "No challenges." in Page((tmp_path / "one" / "index.html").read_text()).text
+    broken = build_tree(
+        tmp_path / "broken",
+        {"programme.yaml": "name: [oops\n", "kent-2027-06.yaml": CHALLENGE_YAML},
+    )
+    result = run("report", "--out", tmp_path / "two", "--as-of", AS_OF, directory=broken)
+    assert result.exit_code == 0, result
+    assert "programme.yaml cannot be read" in result.stderr
+    index = Page((tmp_path / "two" / "index.html").read_text()).text
+    assert "programme.yaml cannot be read" in index and "kent-2027-06" in index
+    assert (tmp_path / "two" / "challenges" / "kent-2027-06.html").is_file()
