@@ -11,7 +11,8 @@ bench/work/, then runs, alternating in one loop,
 
 and reports median wall times, the ratio, and peak memory (measured in separate,
 untimed runs, so that watching memory does not slow the timed ones). It also
-times `pcplan --version` and, at 1,000 files, `pcplan status` and `pcplan due`.
+times `pcplan --version` and, at 1,000 files, `pcplan status` and `pcplan due`, and
+`pcplan report` on the example programme and on 1,000 files (`--report-only`: just that).
 
 Then the named cases, pcplan alone, each with its median time and peak memory:
 
@@ -127,7 +128,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[40, 1000, 10000])
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each command")
     parser.add_argument("--cases", nargs="*", default=list(CASES), choices=list(CASES))
+    parser.add_argument(
+        "--report-only", action="store_true", help="time only `pcplan report` (SPEC §10)"
+    )
     arguments = parser.parse_args()
+    if arguments.report_only:
+        report_times(arguments.repeat)
+        return
     if not arguments.sizes:
         print(machine())
         print()
@@ -185,8 +192,36 @@ def main() -> None:
                 for _ in range(arguments.repeat)
             ]
             print(f"`pcplan {command}`, 1,000 files: median {statistics.median(runs):.3f} s.")
+        report_times(arguments.repeat)
     print()
     run_cases(arguments.cases, arguments.repeat)
+
+
+def report_times(repeat: int) -> None:
+    """`pcplan report` into an empty folder each time: the example programme, 1,000 files."""
+    import resource
+    import shutil
+
+    pcplan = str(BIN / "pcplan")
+    cases = [("the example programme", ROOT / "challenges"), ("1,000 files", programme(1000)[0])]
+    for label, directory in cases:
+        out = WORK / f"site-{directory.name}"
+        command = [pcplan, "--dir", str(directory), "report", "--out", str(out), "--as-of", AS_OF]
+        runs, cpu = [], []
+        for attempt in range(repeat + 1):  # the first is a warm-up
+            shutil.rmtree(out, ignore_errors=True)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            elapsed = wall_time(command)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if attempt:
+                runs.append(elapsed)
+                cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        pages = sum(1 for _ in out.rglob("*.html"))
+        print(
+            f"`pcplan report`, {label} ({pages:,} pages): median {statistics.median(runs):.3f} s "
+            f"wall, {statistics.median(cpu):.3f} s CPU (user + system) over {len(runs)} runs; "
+            f"load average {os.getloadavg()[0]:.1f}."
+        )
 
 
 # ----------------------------------------------------------------------------- named cases

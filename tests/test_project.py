@@ -59,6 +59,7 @@ def test_every_command_is_listed() -> None:
         "schema",
         "visit",
         "match",
+        "report",
     }
     assert set(_commands()) == expected
 

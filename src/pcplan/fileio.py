@@ -266,18 +266,20 @@ def write_atomic(path: Path, data: bytes, *, expected: bytes | None) -> None:
         _replace(path, data, keep=current is not None)
 
 
-def write_output(path: Path, data: bytes) -> bool:
+def write_output(path: Path, data: bytes, *, durable: bool = True) -> bool:
     """Write an output file (a calendar, a schema) whatever it held; False if it held ``data``.
 
     Refuses a symbolic link, anything but a regular file at ``path``, and a
     folder that is missing or may not be written in, each as one line.
+    ``durable=False`` skips the fsyncs (still atomic for readers), for files made
+    again from the data at will, such as the report's thousand pages.
     """
     with locked(path.parent):
         _refuse_symlink(path)
         current = current_bytes(path)
         if current == data:
             return False
-        _replace(path, data, keep=current is not None)
+        _replace(path, data, keep=current is not None, durable=durable)
         return True
 
 
@@ -338,7 +340,7 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
-def _write_temp(path: Path, data: bytes, mode: int) -> str:
+def _write_temp(path: Path, data: bytes, mode: int, *, durable: bool = True) -> str:
     """``data`` in a new temporary file beside ``path``, flushed to disk; its name."""
     import tempfile  # (only a write needs it; `check` imports this module too)
 
@@ -352,7 +354,8 @@ def _write_temp(path: Path, data: bytes, mode: int) -> str:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
         os.chmod(temp_name, mode)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -365,10 +368,10 @@ def _write_temp(path: Path, data: bytes, mode: int) -> str:
     return temp_name
 
 
-def _replace(path: Path, data: bytes, *, keep: bool) -> None:
+def _replace(path: Path, data: bytes, *, keep: bool, durable: bool = True) -> None:
     """The atomic replace itself (the lock is held and the checks are done)."""
     mode = stat.S_IMODE(os.stat(path).st_mode) if keep else _default_mode()
-    temp_name = _write_temp(path, data, mode)
+    temp_name = _write_temp(path, data, mode, durable=durable)
     try:
         if keep:
             _keep_owner(temp_name, path)
@@ -382,7 +385,8 @@ def _replace(path: Path, data: bytes, *, keep: bool) -> None:
                 f"{path}: could not write ({_reason(exc)}); the file is unchanged"
             ) from None
         raise
-    _fsync_directory(path.parent)
+    if durable:
+        _fsync_directory(path.parent)
 
 
 def _create_exclusively(path: Path, data: bytes) -> None:

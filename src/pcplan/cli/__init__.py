@@ -16,6 +16,7 @@ from pcplan.cli import overview  # noqa: F401  (status, due, calendar, timebank)
 from pcplan.cli import editing  # noqa: F401  (new, done, team)
 from pcplan.cli import visit  # noqa: F401  (visit)
 from pcplan.cli import match  # noqa: F401  (match)
+from pcplan.cli import report  # noqa: F401  (report)
 # isort: on
 
 __all__ = ["app", "main"]

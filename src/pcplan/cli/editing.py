@@ -457,7 +457,9 @@ def _show_team(challenge: str, day: date, fmt: ShowFormat) -> None:
     tables.write(people, fmt.value, sys.stdout)
     sys.stdout.write("\n")
     verdicts = tables.Table(["rule", "result"])
-    composition = rules[: rules.index("team.practitioners") + 1]
+    from pcplan.rules.team import composition_rules
+
+    composition = composition_rules()
     for rule, hits in results:
         if not hits and not members and rule in composition:
             verdicts.add([rule, "n/a: no visiting team yet"])  # (SPEC §4: team.missing instead)

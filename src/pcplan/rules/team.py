@@ -17,7 +17,14 @@ from typing import Any, NamedTuple
 from pcplan.dates import show_date
 from pcplan.findings import Severity, shorten
 from pcplan.models import Challenge, Member, Person, Private, Programme
-from pcplan.rules.registry import ChallengeContext, Problem, Sighting, file_rule, repo_rule
+from pcplan.rules.registry import (
+    RULES,
+    ChallengeContext,
+    Problem,
+    Sighting,
+    file_rule,
+    repo_rule,
+)
 from pcplan.yamlio import KeyPath
 
 PRACTITIONER_ROLES = ("team_leader", "practitioner")
@@ -598,3 +605,9 @@ def check_team_identified(ctx: ChallengeContext) -> Iterator[Problem]:
             f"no visiting team yet; step 3 was due {show_date(team_step.due)}. Add members "
             f"with `pcplan team {ctx.challenge.id} add NAME --authority SLUG --role ROLE`",
         )
+
+
+def composition_rules() -> tuple[str, ...]:
+    """The rules of the team's shape (¶21), `team.lead` to `team.practitioners`, from the registry."""
+    ids = [rule for rule in RULES if rule.startswith("team.")]
+    return tuple(ids[: ids.index("team.practitioners") + 1])
