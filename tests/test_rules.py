@@ -83,6 +83,7 @@ SPEC_SEVERITY = {
     "review.too_early": "error",
     "review.contents": "warning",
     "review.visit": "error",
+    "review.one_to_one": "warning",
     "feedback.unplanned": "warning",
     "escalation.missing": "warning",
     "visit.times": "error",
@@ -1595,6 +1596,27 @@ def test_review_visit_fires_at_hours_in_a_flow_mapping(programme: Path) -> None:
 def test_review_visit_does_not_fire_for_half_a_day_or_more(programme: Path, hours: str) -> None:
     result = check_one(programme, CHALLENGE_YAML + review_section(hours))
     assert "review.visit" not in rules(result)
+
+
+def test_review_one_to_one_fires_when_the_return_visit_plans_none(programme: Path) -> None:
+    result = check_one(programme, CHALLENGE_YAML + review_section("4"))
+    assert hits(result, "review.one_to_one") == [(34, 3, "warning")]
+    result = check_one(programme, CHALLENGE_YAML + review_section("4") + "    one_to_one: false\n")
+    assert hits(result, "review.one_to_one") == [(37, 5, "warning")]
+    assert result.exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "visit", ["    one_to_one: true\n", ""], ids=["one-to-one planned", "no visit requested"]
+)
+def test_review_one_to_one_is_silent_with_a_one_to_one_or_no_visit(
+    programme: Path, visit: str
+) -> None:
+    section = review_section("4") + visit
+    if not visit:
+        section = section.replace("requested: true", "requested: false")
+    result = check_one(programme, CHALLENGE_YAML + section)
+    assert "review.one_to_one" not in rules(result)
 
 
 # ----------------------------------------------------------------- feedback, escalation

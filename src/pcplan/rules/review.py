@@ -72,3 +72,20 @@ def check_review_visit(ctx: ChallengeContext) -> Iterator[Problem]:
             f"the return visit lasts at least half a day (¶41): {HALF_DAY_HOURS:g} hours or "
             f"more, not {hours:g}",
         )
+
+
+@file_rule("review.one_to_one", "warning", waivable=True)
+def check_review_visit_one_to_one(ctx: ChallengeContext) -> Iterator[Problem]:
+    """`review.visit.requested` and `review.visit.one_to_one` is not true (¶41: a one-to-one between DCSs)."""
+    visit = ctx.challenge.review.visit
+    if visit.requested and visit.one_to_one is not True:
+        where = (
+            ("review", "visit", "one_to_one")
+            if visit.one_to_one is not None
+            else ("review", "visit")
+        )
+        yield Problem(
+            where,
+            "the return visit includes a one-to-one session between the DCSs (¶41); "
+            "plan one and set `review.visit.one_to_one: true`",
+        )
