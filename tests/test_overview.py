@@ -203,7 +203,7 @@ SLOUGH = _challenge(
     {**_all("2026-03-10"), "response_document": "2026-04-30", "impact_review": "2026-10-01"},
     "review:\n  opted_in: true\n  contents: [original_scope, self_assessment_findings,"
     " peer_commentary, response_document, progress_review, impact_evidence]\n"
-    "  visit:\n    requested: true\n    hours: 4\n",
+    "  visit:\n    requested: true\n    hours: 4\n    one_to_one: true\n",
 )
 
 MEDWAY = _challenge(

@@ -1576,7 +1576,7 @@ def test_review_visit_does_not_fire_for_a_visit_on_the_six_month_day(programme: 
 
 def test_review_visit_does_not_fire_for_a_visit_after_the_review(programme: Path) -> None:
     text = RESPONDED + "  impact_review: 2027-12-10\n  impact_visit: 2027-12-10\n"
-    result = check_one(programme, text + review_section("3.5"))
+    result = check_one(programme, text + review_section("3.5") + "    one_to_one: true\n")
     assert result.json()["problems"] == []
 
 
