@@ -372,3 +372,29 @@ def test_set_scope_rewrites_a_block_of_text_in_place(tmp_path: Path, newline: st
     expected = text.replace(block, "scope: |-\n  Care leavers\n").replace("\n", newline)
     assert (root / FILE).read_bytes() == expected.encode()
     assert value_at(root / FILE, "scope") == "Care leavers"
+
+
+def test_a_team_built_one_name_at_a_time_keeps_check_green_until_step_team(
+    tmp_path: Path,
+) -> None:
+    """Issue 11's acceptance: names only (authority and role from the registry); `check`
+    exits 0 after every nomination; recording `team` with three fails with team.size and
+    steps.data."""
+    empty = CHALLENGE_YAML.split("visiting_team:\n")[0] + "steps:\n  dates: 2026-11-02\n"
+    root = build_tree(tmp_path / "challenges", {"programme.yaml": PROGRAMME_YAML, FILE: empty})
+    for name, lead in (("Jo Rivers", True), ("Pat Quinn", False), ("Lee Chen", False)):
+        added = run("team", ID, "add", name, *(["--lead"] if lead else []), directory=root)
+        assert added.exit_code == 0, added
+        checked = run("check", "--format", "json", "--as-of", AS_OF, directory=root)
+        assert checked.exit_code == 0, checked.stdout
+        assert {p["severity"] for p in checked.json()["problems"]} <= {"warning", "info"}
+    assert [m["authority"] for m in value_at(root / FILE, "visiting_team")] == [
+        "surrey",
+        "medway",
+        "slough",
+    ]
+    assert run("done", ID, "team", "--on", "2026-11-20", directory=root).exit_code == 0
+    checked = run("check", "--format", "json", "--as-of", AS_OF, directory=root)
+    assert checked.exit_code == 1
+    errors = {p["rule"] for p in checked.json()["problems"] if p["severity"] == "error"}
+    assert {"team.size", "steps.data"} <= errors
