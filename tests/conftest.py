@@ -9,11 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from pcplan.cli import app
 
 AS_OF = "2026-11-25"
+
+# Hypothesis (tests/test_properties.py): a small run by default, for a quick loop at the
+# desk, and a larger one under CI=true, still bounded so that the whole suite stays well
+# within CI's budget. CI's run is derandomized: one commit, one result, every time.
+settings.register_profile("dev", max_examples=15)
+settings.register_profile("ci", max_examples=40, derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI", "").lower() == "true" else "dev")
 
 PROGRAMME_YAML = (Path(__file__).parent / "cases" / "programme.yaml").read_text(encoding="utf-8")
 
@@ -50,6 +58,11 @@ visiting_team:
 steps:
   dates: 2026-11-02
 """
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first: with `-n auto`, the workers then finish at about the same time."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def build_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:

@@ -22,8 +22,9 @@ from typing import Any
 import pytest
 
 import pcplan.edit
+import pcplan.fileio
 from pcplan.yamlio import decode, parse
-from tests.conftest import PROGRAMME_YAML, Run, build_tree, run
+from tests.conftest import CHALLENGE_YAML, PROGRAMME_YAML, Run, build_tree, run
 
 DATA = Path(__file__).parent / "data" / "edit"
 ID = "kent-2027-06"
@@ -239,6 +240,98 @@ GOLDEN = (
         added=("    status: declined\n",),
         says="Lee Chen is now declined",
     ),
+    # team remove: the first member (a comment inside it goes with it), a middle one (the
+    # comment above it stays: it may be about what follows), the last one
+    Golden(
+        "commented.remove-first",
+        ("team", ID, "remove", "Jo Rivers"),
+        removed=(
+            "  - name: Jo Rivers        # lead DCS\n",
+            "    authority: surrey\n",
+            "    role: dcs\n",
+            "    lead: true\n",
+            "    status: confirmed\n",
+            "    # a comment inside the mapping, after its last key\n",
+        ),
+        added=(),
+        says="removed Jo Rivers from the visiting team",
+    ),
+    Golden(
+        "commented.remove-middle",
+        ("team", ID, "remove", "pat quinn"),
+        removed=(
+            "  - name: 'Pat Quinn'\n",
+            '    authority: "medway"\n',
+            "    role: assistant_director   # the AD\n",
+            "    status: nominated    # awaiting the host DCS\n",
+        ),
+        added=(),
+        says="removed Pat Quinn",
+    ),
+    Golden(
+        "commented.remove-last",
+        ("team", ID, "remove", "Lee Chen"),
+        removed=(
+            '  - name: "Lee Chen"       # no status key yet\n',
+            "    authority: slough\n",
+            "    # a comment between two keys\n",
+            "    role: team_leader\n",
+        ),
+        added=(),
+        says="removed Lee Chen",
+    ),
+    # done --undo: the step's line goes, its neighbours' comments stay
+    Golden(
+        "commented.undo",
+        ("done", ID, "dates", "--undo"),
+        removed=("  dates: 2026-11-02   # agreed at the October meeting\n",),
+        added=(),
+        says="dates is no longer recorded as done (was 2026-11-02)",
+    ),
+    # set: a scalar, a flow list, a block list (written anew as a flow list), --unset,
+    # and a field whose mapping is not there yet
+    Golden(
+        "commented.set-scalar",
+        ("set", ID, "feedback.format", "written report"),
+        removed=("  format: oral presentation\n",),
+        added=("  format: written report\n",),
+        says="feedback.format set to written report",
+    ),
+    Golden(
+        "commented.set-flow-list",
+        ("set", ID, "feedback.audience", "senior management team, lead member"),
+        removed=(
+            "  audience: [senior management team, 'lead member', \"chair\"]   # a flow sequence\n",
+        ),
+        added=("  audience: [senior management team, lead member]   # a flow sequence\n",),
+        says="feedback.audience set to senior management team, lead member",
+    ),
+    Golden(
+        "commented.set-block-list",
+        ("set", ID, "review.contents", "original_scope, peer_commentary, impact_evidence"),
+        removed=(
+            "  contents:\n",
+            "    - original_scope       # a block sequence\n",
+            "    # a comment between sequence items\n",
+            "    - peer_commentary\n",
+        ),
+        added=("  contents: [original_scope, peer_commentary, impact_evidence]\n",),
+        says="review.contents set to",
+    ),
+    Golden(
+        "commented.unset",
+        ("set", ID, "escalation.visiting_contact", "--unset"),
+        removed=("  visiting_contact: 'Jo Rivers'\n",),
+        added=(),
+        says="escalation.visiting_contact unset",
+    ),
+    Golden(
+        "commented.set-nested",
+        ("set", ID, "review.visit.hours", "4"),
+        removed=(),
+        added=("  visit:\n", "    hours: 4\n"),
+        says="review.visit.hours set to 4",
+    ),
 )
 
 
@@ -373,7 +466,7 @@ def test_a_write_that_fails_midway_leaves_the_old_bytes(
 ) -> None:
     before = with_variant(golden("commented"), "crlf")
     root = programme_with(tmp_path, before)
-    monkeypatch.setattr(pcplan.edit.os, broken, _fail)
+    monkeypatch.setattr(pcplan.fileio.os, broken, _fail)
 
     result = run(*EDITS[edit], directory=root)
 
@@ -563,12 +656,42 @@ def test_an_edit_that_breaks_a_rule_still_lands_and_says_so(programme: Path) -> 
     assert "team.size" in {problem["rule"] for problem in check.json()["problems"]}
 
 
-def test_an_edit_that_breaks_steps_order_still_lands_and_says_so(programme: Path) -> None:
-    # scope recorded as done after fieldwork ended: an impossible date (steps.order)
-    result = run("done", ID, "scope", "--on", "2027-06-20", directory=programme)
+IMPOSSIBLE_DONE = {
+    "a planning step after fieldwork ended": ("scope", "2027-06-20", ""),
+    "fieldwork before it starts": ("fieldwork", "2027-06-08", ""),
+    "the response document before fieldwork ended": ("response_document", "2027-06-09", ""),
+    "the impact review with no response document": ("impact_review", "2028-01-10", ""),
+    "the impact visit before the impact review": (
+        "impact_visit",
+        "2028-01-01",
+        "  response_document: 2027-07-01\n  impact_review: 2028-01-10\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", IMPOSSIBLE_DONE)
+def test_done_refuses_a_date_steps_order_would_reject(tmp_path: Path, case: str) -> None:
+    step, day, earlier = IMPOSSIBLE_DONE[case]
+    root = programme_with(tmp_path, CHALLENGE_YAML + earlier)
+    before = (root / FILE).read_bytes()
+    result = run("done", ID, step, "--on", day, directory=root)
+    assert_one_line_error(result, 2)
+    assert "--on" in result.stderr or "pcplan done" in result.stderr
+    assert (root / FILE).read_bytes() == before
+
+
+def test_done_undo_removes_only_the_steps_line(programme: Path) -> None:
+    path = programme / FILE
+    assert run("done", ID, "scope", "--on", "2026-11-10", directory=programme).exit_code == 0
+    result = run("done", ID, "scope", "--undo", directory=programme)
     assert result.exit_code == 0, result
-    assert "steps.order" in result.stdout
-    assert "  scope: 2027-06-20\n" in (programme / FILE).read_text(encoding="utf-8")
+    assert "was 2026-11-10" in result.stdout
+    assert path.read_text(encoding="utf-8") == CHALLENGE_YAML
+    again = run("done", ID, "scope", "--undo", directory=programme)
+    assert again.exit_code == 0 and "nothing to undo" in again.stdout
+    assert (
+        run("done", ID, "scope", "--undo", "--on", "2026-11-10", directory=programme).exit_code == 2
+    )
 
 
 def test_an_edit_that_keeps_the_file_clean_prints_no_problem(programme: Path) -> None:

@@ -10,8 +10,10 @@ and a timeout. Each case asserts:
 * no ``Traceback`` anywhere, and no control character from the data on the output;
 * no message echoes more than 80 characters of a raw value from the files;
 * every file (and symlink, FIFO and folder) is untouched: same bytes, inode, mode
-  and modification time;
-* each run takes under 10 seconds of wall time.
+  and modification time.
+
+No test here asserts how long a run takes: a run that hangs is killed after a
+generous safety timeout (a minute), and speed is measured in ``bench/``.
 
 Single-file cases of one family (tags, encodings, dates…) share one programme
 directory, one file per case, and so one run of `check --format json` (and one
@@ -41,13 +43,12 @@ from typing import Any
 
 import pytest
 
+from pcplan.models import UNKNOWN_KEYS_LISTED
 from tests.conftest import AS_OF, CHALLENGE_YAML, PROGRAMME_YAML
 
 SCRIPT = str(Path(sys.executable).with_name("pcplan"))
 MEMORY_LIMIT = 1 << 30  # RLIMIT_AS: 1 GiB
-TIMEOUT = 30.0  # seconds before a run is killed as hung
-WALL = 10.0  # seconds any single run may take
-FIFO_TIMEOUT = 6.0  # where a FIFO may be waited on: a good run takes under a second
+TIMEOUT = 60.0  # seconds before a run is killed as hung (a safety net, not a speed test)
 MIB = 1024 * 1024
 NAME = "kent-2027-06.yaml"  # the challenge's id matches this, so only the hostile part fires
 
@@ -292,7 +293,6 @@ def assert_sound(out: Outcome, top: Path, before: Snapshot, after: Snapshot | No
     assert "Traceback" not in out.stdout, out
     assert "Traceback" not in out.stderr, out
     assert out.code >= 0, f"killed by signal {-out.code}: {out!r}"
-    assert out.seconds < WALL, f"took {out.seconds:.1f} s: {out!r}"
     assert (snapshot(top) if after is None else after) == before, "pcplan changed a file"
     bad = _CONTROL_OUT.search(out.stdout + out.stderr)
     assert bad is None, f"a control character U+{ord(bad.group()):04X} was printed: {out!r}"
@@ -972,11 +972,10 @@ def family_run(factory: pytest.TempPathFactory, family: str, fmt: str) -> Run:
                     absent=built.absent,
                 )
         before = snapshot(top)
-        timeout = FIFO_TIMEOUT if family.startswith("fs-") else TIMEOUT
         if fmt == "json":
-            out = pcplan(root, "check", "--as-of", AS_OF, "--format", "json", timeout=timeout)
+            out = pcplan(root, "check", "--as-of", AS_OF, "--format", "json")
         else:  # the console script, default (text) format
-            out = pcplan(root, "check", "--as-of", AS_OF, script=True, timeout=timeout)
+            out = pcplan(root, "check", "--as-of", AS_OF, script=True)
         _RUNS[key] = Run(top, root, expects, before, snapshot(top), out)
     return _RUNS[key]
 
@@ -1076,8 +1075,12 @@ def test_long_single_scalar_under_the_size_limit(tmp_path: Path) -> None:
     assert out.code == (1 if problems else 0), out
 
 
+@pytest.mark.slow
 def test_100000_unknown_keys_under_1_mib(tmp_path: Path) -> None:
-    """One finding per unknown key, each at its own line, within the time limit."""
+    """A finding for each of the first unknown keys at its own line, then one for the rest.
+
+    (How fast and in how much memory: ``bench/run.py``'s `unknown-keys` case.)
+    """
     root = programme_dir(tmp_path)
     text = challenge(append="".join(f"k{index:x}: 1\n" for index in range(100_000)))
     assert len(text.encode("utf-8")) < MIB
@@ -1088,9 +1091,17 @@ def test_100000_unknown_keys_under_1_mib(tmp_path: Path) -> None:
     problems = assert_report_shape(out)
     first = at(text, "k0: 1")[0]
     assert [(p["rule"], p["line"], p["column"]) for p in problems] == [
-        ("schema", first + index, 1) for index in range(100_000)
+        ("schema", first + index, 1) for index in range(UNKNOWN_KEYS_LISTED + 1)
     ]
-    assert_no_long_echo([p["message"] for p in problems[:300]], raw_texts(tmp_path))
+    assert [p["message"].split(";")[0] for p in problems[:2]] == [
+        "unknown key `k0`",
+        "unknown key `k1`",
+    ]
+    assert problems[-1]["message"].startswith(
+        f"{100_000 - UNKNOWN_KEYS_LISTED:,} more unknown keys from here on"
+    ), problems[-1]
+    assert out.report()["errors"] == UNKNOWN_KEYS_LISTED + 1, out
+    assert_no_long_echo([p["message"] for p in problems], raw_texts(tmp_path))
     assert out.code == 1
 
 
@@ -1164,7 +1175,6 @@ def test_markup_in_tables_prints_literally(tmp_path: Path, terminal: bool) -> No
         if terminal:
             out = pcplan_on_terminal(root, *command)
             assert "Traceback" not in out.stdout + out.stderr, out
-            assert out.seconds < WALL, out
             assert snapshot(tmp_path) == before
             assert "\x1b]8;" not in out.stdout, f"a hyperlink was drawn: {out!r}"
             assert "\x1b[5" not in out.stdout and ";5m" not in out.stdout, f"blink: {out!r}"
@@ -1210,7 +1220,7 @@ def test_broken_programme_directory_is_a_usage_error(tmp_path: Path, setup: str)
         }
         make(root, {NAME: CHALLENGE_YAML, "programme.yaml": programme[setup]})
     before = snapshot(tmp_path)
-    out = pcplan(root, "check", "--format", "json", timeout=FIFO_TIMEOUT)
+    out = pcplan(root, "check", "--format", "json")
     assert_sound(out, tmp_path, before)
     assert out.code == 2, out
     assert out.stdout == "", out
@@ -1221,7 +1231,7 @@ def test_check_of_a_fifo_named_on_the_command_line(tmp_path: Path) -> None:
     root = programme_dir(tmp_path)
     make(root, {NAME: CHALLENGE_YAML, "fifo.yaml": Fifo()})
     before = snapshot(tmp_path)
-    out = pcplan(root, "check", str(root / "fifo.yaml"), timeout=FIFO_TIMEOUT)
+    out = pcplan(root, "check", str(root / "fifo.yaml"))
     assert_sound(out, tmp_path, before)
     assert out.code in (1, 2), out
 
@@ -1267,7 +1277,7 @@ def test_edit_of_a_hostile_file_is_refused(tmp_path: Path, name: str) -> None:
     (tmp_path / "elsewhere.yaml").write_text(CHALLENGE_YAML, encoding="utf-8")
     make(root, files)
     before = snapshot(tmp_path)
-    out = pcplan(root, *argv, script=True, timeout=FIFO_TIMEOUT)
+    out = pcplan(root, *argv, script=True)
     assert_sound(out, tmp_path, before)
     assert out.code in (1, 2), out
     assert out.stdout == "", out
@@ -1281,9 +1291,8 @@ def test_edit_beside_a_fifo_neither_hangs_nor_touches_it(tmp_path: Path) -> None
     root = programme_dir(tmp_path)
     make(root, {NAME: CHALLENGE_YAML, "fifo.yaml": Fifo()})
     before = snapshot(tmp_path)
-    out = pcplan(root, *DONE, script=True, timeout=FIFO_TIMEOUT)
+    out = pcplan(root, *DONE, script=True)
     assert "Traceback" not in out.stdout + out.stderr, out
-    assert out.seconds < WALL, out
     assert out.code == 0, out
     after = snapshot(tmp_path)
     # The edited file is replaced atomically, which also touches its folder's mtime.

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import errno
 import os
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import pcplan.edit
+import pcplan.fileio
 from pcplan.yamlio import decode, parse
 from tests.conftest import AS_OF, CHALLENGE_YAML, PROGRAMME_YAML, Run, build_tree, run
 
@@ -157,8 +158,11 @@ def test_default_id_and_end_the_next_working_day(
     assert data["fieldwork"] == {"start": start, "end": end}
     check = run("check", "--format", "json", "--as-of", "2026-06-01", directory=root).json()
     assert check["errors"] == 0, check
-    # the default end is the next working day, so ¶11's 48 hours holds
-    assert "fieldwork.length" not in {problem["rule"] for problem in check["problems"]}
+    # ¶11's 48 hours are two consecutive days (fieldwork.length, SPEC §4): a warning when
+    # the next working day is not the next day.
+    consecutive = date.fromisoformat(end) - date.fromisoformat(start) == timedelta(days=1)
+    fired = "fieldwork.length" in {problem["rule"] for problem in check["problems"]}
+    assert fired != consecutive
 
 
 def test_explicit_id_and_end_are_used(root: Path) -> None:
@@ -236,7 +240,8 @@ def test_new_refuses_to_overwrite_without_force(programme: Path) -> None:
     before = path.read_bytes()
     result = run(*with_option(KENT, "--topic", "Other"), "--as-of", AS_OF, directory=programme)
     assert_one_line_error(result, 1)
-    assert "--force" in result.stderr
+    assert "--id kent-2027-06-b" in result.stderr  # a second challenge that month
+    assert "--force" not in result.stderr  # never the hint: it would lose the first one
     assert path.read_bytes() == before
     assert result.stdout == ""
     assert sorted(os.listdir(programme)) == ["kent-2027-06.yaml", "programme.yaml"]
@@ -272,14 +277,14 @@ def test_new_refuses_an_id_another_file_already_has(root: Path) -> None:
     assert not (root / "kent-2027-06.yaml").exists()
 
 
-@pytest.mark.parametrize("broken", ["replace", "fsync"])
+@pytest.mark.parametrize("broken", ["link", "fsync"])  # (new links its file into place)
 def test_new_that_fails_midway_leaves_nothing_behind(
     root: Path, monkeypatch: pytest.MonkeyPatch, broken: str
 ) -> None:
     def fail(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(pcplan.edit.os, broken, fail)
+    monkeypatch.setattr(pcplan.fileio.os, broken, fail)
     result = run(*KENT, "--as-of", AS_OF, directory=root)
     assert_one_line_error(result, 1)
     assert sorted(os.listdir(root)) == ["programme.yaml"]
@@ -294,7 +299,7 @@ def test_new_force_that_fails_midway_keeps_the_old_file(
 
     path = programme / "kent-2027-06.yaml"
     before = path.read_bytes()
-    monkeypatch.setattr(pcplan.edit.os, broken, fail)
+    monkeypatch.setattr(pcplan.fileio.os, broken, fail)
     result = run(*KENT, "--force", "--as-of", AS_OF, directory=programme)
     assert_one_line_error(result, 1)
     assert path.read_bytes() == before
@@ -403,3 +408,35 @@ def test_edits_of_a_new_file_change_only_their_own_lines(root: Path) -> None:
         "team.assistant_director",
         "team.practitioners",
     }
+
+
+def test_an_unknown_host_is_named_before_any_missing_option(root: Path) -> None:
+    result = run("new", "--host", "kentt", directory=root)
+    assert_one_line_error(result, 2)
+    assert "kentt" in result.stderr and "did you mean `kent`?" in result.stderr
+    assert "missing" not in result.stderr
+
+
+def test_the_schema_the_modeline_points_at_exists_after_new(tmp_path: Path, root: Path) -> None:
+    assert not (tmp_path / "schemas").exists()
+    assert run(*KENT, "--as-of", AS_OF, directory=root).exit_code == 0
+    schema = tmp_path / "schemas" / "challenge.schema.json"
+    assert schema.is_file()
+    assert (root.parent / "schemas" / "programme.schema.json").is_file()
+    result = run("schema", "--out", str(tmp_path / "fresh"), directory=root)
+    assert result.exit_code == 0
+    assert schema.read_bytes() == (tmp_path / "fresh" / "challenge.schema.json").read_bytes()
+
+
+def test_on_a_terminal_a_wrong_answer_is_asked_again(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pcplan.cli.editing
+
+    monkeypatch.setattr(pcplan.cli.editing, "interactive", lambda: True)
+    answers = "narnia\nkent\n2027-02-30\n2027-06-09\nten\n10\nEarly help\nAlex Morgan\n"
+    result = run("new", "--as-of", AS_OF, directory=root, input=answers)
+    assert result.exit_code == 0, result
+    assert "narnia" in result.stderr and "2027-02-30" in result.stderr and "ten" in result.stderr
+    data = data_of(root / "kent-2027-06.yaml")
+    assert (data["round"], data["topic"], data["host"]["dcs"]) == (10, "Early help", "Alex Morgan")

@@ -203,7 +203,7 @@ SLOUGH = _challenge(
     {**_all("2026-03-10"), "response_document": "2026-04-30", "impact_review": "2026-10-01"},
     "review:\n  opted_in: true\n  contents: [original_scope, self_assessment_findings,"
     " peer_commentary, response_document, progress_review, impact_evidence]\n"
-    "  visit:\n    requested: true\n    hours: 4\n",
+    "  visit:\n    requested: true\n    hours: 4\n    one_to_one: true\n",
 )
 
 MEDWAY = _challenge(
@@ -257,8 +257,10 @@ KENT = _challenge(
     {"dates": "2026-10-28", "scope": "2026-11-02"},
 )
 
-# A team of three core members (team.size) with one practitioner (team.practitioners):
-# two errors; the partner is extra to the core team and never counts in the time-bank (SPEC §2).
+# A team of three core members (team.size) with one practitioner (team.practitioners), still
+# being built (step `team` not recorded): two warnings; and consent to the lead recorded as
+# given by the project manager rather than the host DCS (team.lead, ¶19): one error. The
+# partner is extra to the core team and never counts in the time-bank (SPEC §2).
 HAMPSHIRE = _challenge(
     "hampshire-2027-07",
     11,
@@ -272,6 +274,7 @@ HAMPSHIRE = _challenge(
     + _member("Ash Brown", "reading", "practitioner", "nominated")
     + _member("Winifred Achterberg", "kent", "partner", "nominated"),
     {},
+    "lead_consent:\n  given_by: Rhiannon Teague\n  date: 2026-11-01\n",
 )
 
 FILES = {
@@ -345,7 +348,7 @@ STATUS = [
         "overdue": 1,
         "team_confirmed": 4,
         "errors": 0,
-        "warnings": 1,
+        "warnings": 2,  # steps.overdue, fieldwork.length (Friday to Monday)
     },
     {
         "id": "surrey-2026-11",
@@ -358,7 +361,7 @@ STATUS = [
         "overdue": 1,
         "team_confirmed": 4,
         "errors": 0,
-        "warnings": 1,
+        "warnings": 2,  # steps.overdue, and visit.unplanned: logistics done, no timetable
     },
     {
         "id": "kent-2027-02",
@@ -383,8 +386,8 @@ STATUS = [
         "next_due": "2027-03-25",
         "overdue": 0,
         "team_confirmed": 1,
-        "errors": 2,
-        "warnings": 0,
+        "errors": 1,
+        "warnings": 2,
     },
 ]
 
@@ -620,6 +623,8 @@ def _events(ics: str | bytes) -> dict[str, tuple[date, date, str]]:
     events: dict[str, tuple[date, date, str]] = {}
     for event in calendar.walk("VEVENT"):
         uid = str(event["UID"])
+        if "/visit/" in uid:  # visit sessions are timed events (tests/test_visit.py)
+            continue
         assert uid not in events, f"duplicate UID {uid}"
         start, end = event.decoded("DTSTART"), event.decoded("DTEND")
         for day in (start, end):
@@ -718,6 +723,37 @@ def test_calendar_is_stable_across_runs(progdir: Path) -> None:
     assert _without_dtstamp(first) == _without_dtstamp(second)
 
 
+# What each place in a challenge owns or attends (SPEC §3), written out here on purpose.
+ROLE_STEPS = {
+    "host_dcs": {
+        "dates",
+        "scope",
+        "planning_discussion",
+        "project_manager",
+        "self_assessment",
+        "reading_pack",
+        "fieldwork",
+        "response_document",
+        "impact_review",
+        "impact_visit",
+    },
+    "project_manager": {"logistics", "reading_pack", "supplementary_reading", "fieldwork"},
+    "visiting_lead": {"dates", "planning_discussion", "pre_meeting", "fieldwork", "impact_visit"},
+    "visiting_members": {"pre_meeting", "fieldwork"},
+    "programme_manager": {"team", "briefing"},
+}
+
+
+def _person_uids(places: dict[str, str]) -> set[str]:
+    """The UIDs for a person holding ``places`` ({challenge: place})."""
+    return {
+        uid
+        for cid, place in places.items()
+        for uid in _uids(cid, review=cid == "slough-2026-03")
+        if uid.split("/")[1].removesuffix("@pcplan") in ROLE_STEPS[place]
+    }
+
+
 def test_calendar_out_writes_the_file(progdir: Path, tmp_path: Path) -> None:
     target = tmp_path / "programme.ics"
     result = _ok(run("calendar", "--out", target, directory=progdir))
@@ -726,28 +762,123 @@ def test_calendar_out_writes_the_file(progdir: Path, tmp_path: Path) -> None:
     # writing it again (the file now exists) replaces it with the same events
     again = _ok(run("calendar", "--person", "Alex Morgan", "--out", target, directory=progdir))
     assert "BEGIN:VCALENDAR" not in again.stdout
-    assert set(_events(target.read_bytes())) == _uids("kent-2027-02")
+    assert set(_events(target.read_bytes())) == _person_uids({"kent-2027-02": "host_dcs"})
+
+
+EVERY_CHALLENGE = [
+    "hampshire-2027-07",
+    "kent-2027-02",
+    "medway-2026-07",
+    "reading-2026-01",
+    "slough-2026-03",
+    "surrey-2026-11",
+]
 
 
 @pytest.mark.parametrize(
-    ("person", "ids"),
+    ("person", "places"),
     [
-        ("Alex Morgan", ["kent-2027-02"]),  # host DCS only
-        ("Zainab Fenwick", ["medway-2026-07"]),  # host project manager only
-        ("Idris Penrose", ["medway-2026-07", "slough-2026-03"]),  # member; host PM
-        ("Lee Chen", ["reading-2026-01", "surrey-2026-11"]),  # visiting member
-        ("Winifred Achterberg", ["hampshire-2027-07", "surrey-2026-11"]),  # partner
-        ("Pat Quinn", ["reading-2026-01"]),  # declined for kent-2027-02
-        ("Lorcan Whitlow", ["medway-2026-07"]),  # declined as kent's lead
-        ("Jo Rivers", ["kent-2027-02", "reading-2026-01", "surrey-2026-11"]),  # lead; host
-        ("Hamish Delacourt", ["hampshire-2027-07", "medway-2026-07", "slough-2026-03"]),
+        ("Alex Morgan", {"kent-2027-02": "host_dcs"}),
+        ("Zainab Fenwick", {"medway-2026-07": "project_manager"}),
+        (
+            "Idris Penrose",
+            {"medway-2026-07": "visiting_members", "slough-2026-03": "project_manager"},
+        ),
+        ("Lee Chen", {"reading-2026-01": "visiting_members", "surrey-2026-11": "visiting_members"}),
+        (  # a partner
+            "Winifred Achterberg",
+            {"hampshire-2027-07": "visiting_members", "surrey-2026-11": "visiting_members"},
+        ),
+        ("Pat Quinn", {"reading-2026-01": "visiting_members"}),  # declined for kent-2027-02
+        ("Lorcan Whitlow", {"medway-2026-07": "visiting_lead"}),  # declined as kent's lead
+        (
+            "Jo Rivers",
+            {
+                "kent-2027-02": "visiting_lead",
+                "reading-2026-01": "visiting_lead",
+                "surrey-2026-11": "host_dcs",
+            },
+        ),
+        (
+            "Hamish Delacourt",
+            {
+                "hampshire-2027-07": "visiting_lead",
+                "medway-2026-07": "host_dcs",
+                "slough-2026-03": "visiting_lead",
+            },
+        ),
+        ("Morgan Ellis", dict.fromkeys(EVERY_CHALLENGE, "programme_manager")),
     ],
 )
-def test_calendar_for_a_person(progdir: Path, person: str, ids: list[str]) -> None:
+def test_calendar_for_a_person_has_the_steps_their_place_owns(
+    progdir: Path, person: str, places: dict[str, str]
+) -> None:
     events = _events(_ok(run("calendar", "--person", person, directory=progdir)).stdout)
-    assert sorted({uid.split("/")[0] for uid in events}) == ids
-    expected = set().union(*(_uids(cid, review=cid == "slough-2026-03") for cid in ids))
-    assert set(events) == expected
+    assert set(events) == _person_uids(places)
+
+
+def test_calendar_for_a_practitioner_the_host_dcs_and_the_programme_manager(
+    progdir: Path,
+) -> None:
+    """Pinned in full: the three calendars the methodology's roles most differ in."""
+
+    def keys(person: str) -> set[str]:
+        ics = _ok(run("calendar", "--person", person, directory=progdir)).stdout
+        return {uid.removesuffix("@pcplan") for uid in _events(ics)}
+
+    assert keys("Ash Brown") == {  # a practitioner on two teams
+        "hampshire-2027-07/pre_meeting",
+        "hampshire-2027-07/fieldwork",
+        "medway-2026-07/pre_meeting",
+        "medway-2026-07/fieldwork",
+    }
+    assert keys("Alex Morgan") == {
+        f"kent-2027-02/{key}"
+        for key in (
+            "dates",
+            "scope",
+            "planning_discussion",
+            "project_manager",
+            "self_assessment",
+            "reading_pack",
+            "fieldwork",
+            "response_document",
+        )
+    }
+    assert keys("Morgan Ellis") == {
+        f"{cid}/{key}" for cid in EVERY_CHALLENGE for key in ("team", "briefing")
+    }
+
+
+def test_calendar_all_steps_gives_every_step_of_the_persons_challenges(progdir: Path) -> None:
+    result = _ok(run("calendar", "--person", "Pat Quinn", "--all-steps", directory=progdir))
+    assert set(_events(result.stdout)) == _uids("reading-2026-01")
+    alone = run("calendar", "--all-steps", directory=progdir)
+    assert alone.exit_code == 2, alone
+
+
+def test_fieldwork_blocks_the_diary_and_deadlines_do_not(progdir: Path) -> None:
+    calendar = Calendar.from_ical(_ok(run("calendar", directory=progdir)).stdout)
+    for event in calendar.walk("VEVENT"):
+        busy = str(event["UID"]).endswith("/fieldwork@pcplan")
+        assert str(event["TRANSP"]) == ("OPAQUE" if busy else "TRANSPARENT"), event["UID"]
+
+
+def test_due_for_a_person_keeps_what_they_own(progdir: Path) -> None:
+    def due(*extra: str) -> list[tuple[str, str]]:
+        args = ("due", "--as-of", AS_OF, "--within", "3w", "--format", "json", *extra)
+        return [(item["id"], item["step"]) for item in _ok(run(*args, directory=progdir)).json()]
+
+    everyone = due()
+    for person, places in (
+        ("Alex Morgan", {"kent-2027-02": "host_dcs"}),
+        ("Morgan Ellis", dict.fromkeys(EVERY_CHALLENGE, "programme_manager")),
+        ("Zainab Fenwick", {"medway-2026-07": "project_manager"}),
+    ):
+        assert due("--person", person) == [
+            (cid, step) for cid, step in everyone if step in ROLE_STEPS.get(places.get(cid, ""), ())
+        ], person
+    assert run("due", "--person", "Nobody Atall", directory=progdir).exit_code == 2
 
 
 def test_calendar_for_someone_only_declined_is_empty(tmp_path: Path) -> None:
@@ -801,7 +932,7 @@ EXPECTED_IN = {
     "timebank": ["Kent County Council", "Portsmouth City Council"],
     "schedule": ["kent-2027-02", *PRE_FIELDWORK, "response_document"],
     "team": ["Jo Rivers", "Pat Quinn", "Niamh Corrigan-Pryce"],
-    "check": ["hampshire-2027-07", "team.size", "team.practitioners"],
+    "check": ["hampshire-2027-07", "team.lead", "team.size", "team.practitioners"],
 }
 
 
@@ -1004,3 +1135,55 @@ def test_a_missing_programme_is_exit_2(tmp_path: Path, args: tuple[str, ...], mi
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "Traceback" not in result.stderr
+
+
+# ----------------------------------------------------------------------------- csv
+
+
+def _csv(text: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize(
+    ("args", "header"),
+    [
+        (
+            ("status", "--as-of", AS_OF),
+            "id,host,round,fieldwork.start,fieldwork.end,phase,next_step,next_due,overdue,"
+            "team_confirmed,errors,warnings",
+        ),
+        (("due", "--as-of", AS_OF, "--within", "3w"), "id,step,title,due,status"),
+        (("timebank",), "authority,hosted,led,members,balance"),
+    ],
+)
+def test_csv_has_the_json_keys_as_header_and_one_row_per_item(
+    progdir: Path, args: tuple[str, ...], header: str
+) -> None:
+    text = _ok(run(*args, "--format", "csv", directory=progdir)).stdout
+    assert text.splitlines()[0] == header
+    rows = _csv(text)
+    as_json = _ok(run(*args, "--format", "json", directory=progdir)).json()
+    if isinstance(as_json, dict):  # timebank: {slug: {...}}
+        as_json = [{"authority": slug, **values} for slug, values in as_json.items()]
+    assert len(rows) == len(as_json)
+    for row, item in zip(rows, as_json, strict=True):
+        assert row["id" if "id" in row else "authority"] == item.get("id", item.get("authority"))
+        if "fieldwork.start" in row:
+            assert row["fieldwork.start"] == item["fieldwork"]["start"]
+
+
+def test_timebank_for_one_round(progdir: Path) -> None:
+    every = _ok(run("timebank", "--format", "json", directory=progdir)).json()
+    status = _ok(run("status", "--as-of", AS_OF, "--format", "json", directory=progdir)).json()
+    rounds = sorted({row["round"] for row in status})
+    totals = [0] * 4
+    for number in rounds:
+        one = _ok(run("timebank", "--round", str(number), "--format", "json", directory=progdir))
+        for slug, values in one.json().items():
+            assert set(values) == {"hosted", "led", "members", "balance"}
+            assert values["hosted"] <= every[slug]["hosted"]
+            totals[0] += values["hosted"]
+    assert totals[0] == sum(values["hosted"] for values in every.values()) == len(status)

@@ -6,6 +6,10 @@ give the same findings, at the same places, with the same words: only the
 wording of a parser's own syntax error may differ. Likewise `check` spreads a
 large programme over worker processes; that must give exactly what one process
 gives.
+
+Every case file and the example programme go four ways (each parser, in one
+process and in workers) in a few tests that loop over them, so that the suite
+stays fast; a failure names each case that differs, and how.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from pcplan.repo import ProgrammeDir
 from tests.conftest import AS_OF, CHALLENGE_YAML, PROGRAMME_YAML, Run, build_tree, run
 from tests.test_edit import GOLDEN, Golden, golden
 from tests.test_edit import ID as EDIT_ID
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).parent / "cases"
@@ -76,19 +82,44 @@ def _programme_with(root: Path, case: Path) -> Path:
     return directory
 
 
-def _check_with(monkeypatch: pytest.MonkeyPatch, source: str, directory: Path, as_of: str) -> Run:
-    """`pcplan check --format json` with every default read going through ``source``."""
+def _check_with(
+    monkeypatch: pytest.MonkeyPatch,
+    source: str,
+    directory: Path,
+    as_of: str,
+    *,
+    parallel: bool = False,
+) -> Run:
+    """`pcplan check --format json` with every default read going through ``source``.
+
+    ``parallel`` forces the worker processes (two of them, one file per chunk, so that
+    a programme's files are read in different processes); otherwise one process.
+    """
     chosen = yamlio.EVENT_SOURCES[source]
     used: list[str] = []
+    pools: list[int] = []
+    real_batches = checker._parallel_batches
 
     def counting(text: str) -> Callable[[], Any]:
         used.append(source)
         return chosen(text)
 
+    def spy(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        pools.append(1)
+        return real_batches(*args, **kwargs)
+
     with monkeypatch.context() as patch:
         patch.setattr(yamlio, "_default_events", lambda: counting)
+        patch.setattr(checker, "_parallel_batches", spy)
+        if parallel:
+            patch.setattr(checker, "PARALLEL_FROM", 1)
+            patch.setattr(checker, "CHUNK", 1)
+            patch.setattr(checker, "_worker_count", lambda files, jobs: 2)
+        else:
+            patch.setattr(checker, "PARALLEL_FROM", 10**9)
         result = run("check", "--format", "json", "--as-of", as_of, directory=directory)
     assert used, f"the {source} event source was never used"
+    assert pools == ([1] if parallel else []), f"parallel={parallel}, pools started: {pools}"
     assert "Traceback" not in result.stdout + result.stderr, result
     return result
 
@@ -101,15 +132,56 @@ def _comparable(problem: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def _assert_same_check(fast: Run, roundtrip: Run) -> None:
-    assert fast.exit_code == roundtrip.exit_code, (fast, roundtrip)
-    left, right = fast.json(), roundtrip.json()
+def _difference(reference: Run, other: Run, *, exact: bool) -> str | None:
+    """How ``other`` differs from ``reference`` (None: it does not).
+
+    ``exact``: the same bytes on stdout (one parser, in-process or parallel); otherwise
+    the same findings with a parser's own syntax-error wording set aside.
+    """
+    if reference.exit_code != other.exit_code:
+        return f"exit {reference.exit_code} vs {other.exit_code}"
+    if exact:
+        if reference.stdout == other.stdout:
+            return None
+        return f"output differs:\n{reference.stdout[:3000]}\n--- vs ---\n{other.stdout[:3000]}"
+    left, right = reference.json(), other.json()
     for key in ("files_checked", "errors", "warnings"):
-        assert left[key] == right[key], (key, left, right)
+        if left[key] != right[key]:
+            return f"{key}: {left[key]} vs {right[key]}"
     # Syntax errors: same rule, file, line, column and severity; both say "YAML syntax".
-    assert [_comparable(p) for p in left["problems"]] == [
-        _comparable(p) for p in right["problems"]
-    ], json.dumps({"fast": left["problems"], "roundtrip": right["problems"]}, indent=1)
+    mine = [_comparable(p) for p in left["problems"]]
+    theirs = [_comparable(p) for p in right["problems"]]
+    if mine != theirs:
+        return json.dumps({"reference": mine, "other": theirs}, indent=1)[:4000]
+    return None
+
+
+WAYS = (("roundtrip", False), ("fast", True), ("roundtrip", True))
+
+
+def _four_ways(
+    monkeypatch: pytest.MonkeyPatch, name: str, directory: Path, as_of: str
+) -> tuple[Run, list[str]]:
+    """Check ``directory`` with each event source, in one process and in workers.
+
+    Returns the fast in-process run and one line per way that differs from it.
+    """
+    fast = _check_with(monkeypatch, "fast", directory, as_of)
+    runs = {("fast", False): fast}
+    failures = []
+    for source, parallel in WAYS:
+        runs[source, parallel] = _check_with(
+            monkeypatch, source, directory, as_of, parallel=parallel
+        )
+        if parallel:  # in workers: exactly what the same parser gives in one process
+            found = _difference(runs[source, False], runs[source, True], exact=True)
+            if found:
+                failures.append(f"{name} ({source} parser, in workers vs one process): {found}")
+        else:  # the round-trip parser: the same findings as the fast one
+            found = _difference(fast, runs[source, False], exact=False)
+            if found:
+                failures.append(f"{name} (round-trip vs fast parser): {found}")
+    return fast, failures
 
 
 def test_both_event_sources_are_really_different_parsers() -> None:
@@ -125,27 +197,39 @@ def test_both_event_sources_are_really_different_parsers() -> None:
 # ----------------------------------------------------------------------------- the cases
 
 
-@pytest.mark.parametrize("case", _all_cases(), ids=_case_id)
-def test_every_case_gives_the_same_findings_with_either_parser(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: Path
+def _batches(items: list[Path], size: int) -> list[list[Path]]:
+    """A few batches, so that the test runners spread the work over their processes."""
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _batch_id(batch: list[Path]) -> str:
+    return f"{_case_id(batch[0])}..{_case_id(batch[-1])}"
+
+
+@pytest.mark.parametrize("cases", _batches(_all_cases(), 12), ids=_batch_id)
+def test_every_case_gives_the_same_findings_either_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cases: list[Path]
 ) -> None:
-    directory = _programme_with(tmp_path, case)
-    as_of = _case_expected(case).get("as_of", AS_OF)
-    fast = _check_with(monkeypatch, "fast", directory, as_of)
-    roundtrip = _check_with(monkeypatch, "roundtrip", directory, as_of)
-    _assert_same_check(fast, roundtrip)
+    """Each case: fast and round-trip parser, in one process and in worker processes."""
+    failures = []
+    for case in cases:
+        directory = _programme_with(tmp_path / _case_id(case), case)
+        as_of = _case_expected(case).get("as_of", AS_OF)
+        failures += _four_ways(monkeypatch, _case_id(case), directory, as_of)[1]
+    assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("as_of", [AS_OF, "2026-01-05", "2027-03-01", "2028-06-30"])
-def test_the_example_programme_gives_the_same_findings_with_either_parser(
-    monkeypatch: pytest.MonkeyPatch, as_of: str
+def test_the_example_programme_gives_the_same_findings_either_way(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     files = sorted(EXAMPLE.rglob("*.y*ml"))
     assert len(files) > 10
-    fast = _check_with(monkeypatch, "fast", EXAMPLE, as_of)
-    roundtrip = _check_with(monkeypatch, "roundtrip", EXAMPLE, as_of)
-    assert fast.json()["files_checked"] == len(files) - 1  # programme.yaml is not counted
-    _assert_same_check(fast, roundtrip)
+    failures = []
+    for as_of in (AS_OF, "2026-01-05", "2027-03-01", "2028-06-30"):
+        fast, found = _four_ways(monkeypatch, f"challenges/ as of {as_of}", EXAMPLE, as_of)
+        assert fast.json()["files_checked"] == len(files) - 1  # programme.yaml is not counted
+        failures += found
+    assert not failures, "\n".join(failures)
 
 
 # ----------------------------------------------------------------------------- by hand
@@ -155,10 +239,11 @@ _FOLDED = CHALLENGE_YAML.replace("  end: 2027-06-10\n", "  end: 2027-06-11\n") +
     "scope: >\n  Early help, the front door\n  and the referral pathway.\n"
     "waivers:\n  - rule: fieldwork.length\n    reason: >-\n"
     "      three days agreed: the host\n      asked for an extra day\n"
+    "    agreed_by: Morgan Ellis\n"
 )
 
 # Hand-written texts that people produce and that parsers are known to read differently.
-TRICKY: dict[str, str | bytes] = {
+TRICKY: dict[str, str] = {
     "trailing-tab": CHALLENGE_YAML.replace(_TOPIC, _TOPIC.replace("\n", "\t\n")),
     "tab-after-colon": CHALLENGE_YAML.replace("round: 10\n", "round:\t10\n"),
     "tab-before-comment": CHALLENGE_YAML.replace("round: 10\n", "round: 10\t# tenth\n"),
@@ -192,34 +277,34 @@ TRICKY: dict[str, str | bytes] = {
 TABS_AS_SEPARATORS = {"trailing-tab", "tab-after-colon", "tab-before-comment"}
 
 
-@pytest.mark.parametrize("name", sorted(set(TRICKY) - TABS_AS_SEPARATORS))
-def test_hand_written_oddities_give_the_same_findings_with_either_parser(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+def test_hand_written_oddities_give_the_same_findings_either_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    directory = build_tree(
-        tmp_path / "challenges",
-        {"programme.yaml": PROGRAMME_YAML, "kent-2027-06.yaml": TRICKY[name]},
-    )
-    fast = _check_with(monkeypatch, "fast", directory, AS_OF)
-    roundtrip = _check_with(monkeypatch, "roundtrip", directory, AS_OF)
-    _assert_same_check(fast, roundtrip)
+    failures = []
+    for name in sorted(set(TRICKY) - TABS_AS_SEPARATORS):
+        directory = build_tree(
+            tmp_path / name / "challenges",
+            {"programme.yaml": PROGRAMME_YAML, "kent-2027-06.yaml": TRICKY[name]},
+        )
+        failures += _four_ways(monkeypatch, name, directory, AS_OF)[1]
+    assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("name", sorted(TABS_AS_SEPARATORS))
 def test_tabs_as_separators_are_read_by_the_fast_path_and_refused_by_the_fallback(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    directory = build_tree(
-        tmp_path / "challenges",
-        {"programme.yaml": PROGRAMME_YAML, "kent-2027-06.yaml": TRICKY[name]},
-    )
-    fast = _check_with(monkeypatch, "fast", directory, AS_OF)
-    roundtrip = _check_with(monkeypatch, "roundtrip", directory, AS_OF)
-    assert [p["rule"] for p in fast.json()["problems"]] == []
-    problems = roundtrip.json()["problems"]
-    assert [p["rule"] for p in problems] == ["yaml"]
-    tab_line = 1 + TRICKY[name].split("\t")[0].count("\n")  # type: ignore[union-attr]
-    assert problems[0]["line"] == tab_line
+    for name in sorted(TABS_AS_SEPARATORS):
+        directory = build_tree(
+            tmp_path / name / "challenges",
+            {"programme.yaml": PROGRAMME_YAML, "kent-2027-06.yaml": TRICKY[name]},
+        )
+        fast = _check_with(monkeypatch, "fast", directory, AS_OF)
+        roundtrip = _check_with(monkeypatch, "roundtrip", directory, AS_OF)
+        assert [p["rule"] for p in fast.json()["problems"]] == [], (name, fast)
+        problems = roundtrip.json()["problems"]
+        assert [p["rule"] for p in problems] == ["yaml"], (name, roundtrip)
+        tab_line = 1 + TRICKY[name].split("\t")[0].count("\n")
+        assert problems[0]["line"] == tab_line, (name, problems)
 
 
 # ----------------------------------------------------------------------------- documents
@@ -231,9 +316,9 @@ def _every_file() -> list[Path]:
     return found
 
 
-def _outcome(source: Path, events: EventSource, *, spans: bool) -> Any:
+def _outcome(source: Path, raw: bytes, events: EventSource, *, spans: bool) -> Any:
     try:
-        decoded = yamlio.decode(source, source.read_bytes())
+        decoded = yamlio.decode(source, raw)
     except yamlio.YamlProblem as problem:
         return ("decode", problem.message, problem.line, problem.column)
     try:
@@ -250,23 +335,34 @@ def _outcome(source: Path, events: EventSource, *, spans: bool) -> Any:
     )
 
 
-@pytest.mark.parametrize(
-    "path", _every_file(), ids=lambda p: p.relative_to(ROOT).as_posix().removeprefix("tests/")
-)
-@pytest.mark.parametrize("spans", [False, True], ids=["read", "edit"])
-def test_every_file_parses_to_the_same_document_with_either_parser(path: Path, spans: bool) -> None:
-    """Data, every key's position and (for edits) every value's span agree."""
-    fast = _outcome(path, yamlio.EVENT_SOURCES["fast"], spans=spans)
-    roundtrip = _outcome(path, yamlio.EVENT_SOURCES["roundtrip"], spans=spans)
-    assert fast[0] == roundtrip[0], (fast[:4], roundtrip[:4])
-    if fast[0] == "document":
-        assert fast[1] == roundtrip[1]
-        assert fast[2] == roundtrip[2]
-        if spans:
-            assert fast[3] == roundtrip[3], _first_difference(fast[3], roundtrip[3])
-            assert fast[4] == roundtrip[4], _first_difference(fast[4], roundtrip[4])
-    else:
-        assert fast == roundtrip
+def _document_difference(path: Path) -> list[str]:
+    """Data, every key's position and (for edits) every value's span, both parsers."""
+    raw = path.read_bytes()
+    name = path.relative_to(ROOT).as_posix().removeprefix("tests/")
+    failures = []
+    for spans, mode in ((False, "read"), (True, "edit")):
+        fast = _outcome(path, raw, yamlio.EVENT_SOURCES["fast"], spans=spans)
+        roundtrip = _outcome(path, raw, yamlio.EVENT_SOURCES["roundtrip"], spans=spans)
+        if fast[0] != roundtrip[0] or fast[0] != "document":
+            if fast != roundtrip:
+                failures.append(f"{name} ({mode}): {fast[:4]} vs {roundtrip[:4]}")
+            continue
+        for index, aspect in enumerate(("data", "positions", "spans", "key_spans"), start=1):
+            if fast[index] != roundtrip[index]:
+                where = (
+                    _first_difference(fast[index], roundtrip[index])
+                    if isinstance(fast[index], dict) and aspect != "data"
+                    else ""
+                )
+                failures.append(f"{name} ({mode}): {aspect} differ {where}")
+    return failures
+
+
+@pytest.mark.parametrize("paths", _batches(_every_file(), 40), ids=_batch_id)
+def test_every_file_parses_to_the_same_document_with_either_parser(paths: list[Path]) -> None:
+    """Read (data, positions) and edit (and every value's span) paths, both parsers."""
+    failures = [failure for path in paths for failure in _document_difference(path)]
+    assert not failures, "\n".join(failures)
 
 
 def _first_difference(left: dict[Any, Any], right: dict[Any, Any]) -> str:
@@ -283,7 +379,7 @@ def _edit_with(
     monkeypatch: pytest.MonkeyPatch, source: str, root: Path, case: Golden
 ) -> tuple[int, bytes]:
     directory = build_tree(
-        root / source / "challenges",
+        root / case.name / source / "challenges",
         {"programme.yaml": PROGRAMME_YAML, f"{EDIT_ID}.yaml": golden(case.source)},
     )
     with monkeypatch.context() as patch:
@@ -293,15 +389,19 @@ def _edit_with(
     return result.exit_code, (directory / f"{EDIT_ID}.yaml").read_bytes()
 
 
-@pytest.mark.parametrize("case", GOLDEN, ids=lambda case: case.name)
 def test_every_golden_edit_gives_the_same_bytes_with_either_parser(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: Golden
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The editor splices at the spans the parser reports: both must put them in one place."""
-    fast = _edit_with(monkeypatch, "fast", tmp_path, case)
-    roundtrip = _edit_with(monkeypatch, "roundtrip", tmp_path, case)
-    assert fast == (0, golden(f"{case.name}.expected")), fast
-    assert roundtrip == fast
+    failures = []
+    for case in GOLDEN:
+        fast = _edit_with(monkeypatch, "fast", tmp_path, case)
+        roundtrip = _edit_with(monkeypatch, "roundtrip", tmp_path, case)
+        if fast != (0, golden(f"{case.name}.expected")):
+            failures.append(f"{case.name}: the fast parser's edit gave {fast}")
+        elif roundtrip != fast:
+            failures.append(f"{case.name}: the round-trip parser's edit gave {roundtrip}")
+    assert not failures, "\n".join(failures)
 
 
 # ----------------------------------------------------------------------------- parallel
@@ -356,7 +456,17 @@ visiting_team:
 waivers:
   - rule: team.size
     reason: never fires here
+    agreed_by: Morgan Ellis
 """
+
+
+GENERATED = 40  # files: with chunks of 10, five chunks shared by two workers
+
+
+@pytest.fixture(autouse=True)
+def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of 10 files (not 100), so that a small programme still spans several workers."""
+    monkeypatch.setattr(checker, "CHUNK", 10)
 
 
 @pytest.fixture(scope="module")
@@ -367,8 +477,8 @@ def big_programme(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         sys.path.remove(str(ROOT / "bench"))
     target = tmp_path_factory.mktemp("parallel") / "challenges"
-    paths = generate(300, target)
-    assert len(paths) == 300
+    paths = generate(GENERATED, target)
+    assert len(paths) == GENERATED
     files: dict[str, str | bytes] = {
         name: text.encode("latin-1") if name.endswith(".yml") else text
         for name, text in BROKEN.items()
@@ -407,7 +517,7 @@ def test_parallel_check_gives_exactly_what_one_process_gives(
     parallel = _analysed(big_programme, as_of, jobs=2)
     assert checker._worker_count(len(single.files), 2) == 2
     one, two = single.result().as_json(), parallel.result().as_json()
-    assert one["files_checked"] == 300 + len(BROKEN) + 5
+    assert one["files_checked"] == GENERATED + len(BROKEN) + 5
     # The programme really has findings of every kind: per-file, cross-file, waived.
     assert {
         "yaml",

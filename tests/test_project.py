@@ -55,7 +55,11 @@ def test_every_command_is_listed() -> None:
         "new",
         "done",
         "team",
+        "set",
         "schema",
+        "visit",
+        "match",
+        "report",
     }
     assert set(_commands()) == expected
 
@@ -105,6 +109,7 @@ def _tool(name: str) -> str:
     return found
 
 
+@pytest.mark.slow
 def test_ruff_is_clean() -> None:
     for args in (
         ["check", "src", "tests", "bench"],
@@ -116,6 +121,58 @@ def test_ruff_is_clean() -> None:
         assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_mypy_is_clean() -> None:
     result = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "--dir", "challenges"],
+        ["status", "--format", "json", "--dir=challenges"],
+        ["done", "kent-2027-06", "scope", "--dir", "challenges"],
+    ],
+)
+def test_dir_after_the_command_says_to_put_it_before(argv: list[str]) -> None:
+    result = run(*argv)
+    assert result.exit_code == 2, result
+    assert "put it before the command" in result.stderr
+    assert f"pcplan --dir challenges {argv[0]}" in result.stderr
+
+
+def _help_examples() -> list[str]:
+    texts = [run("--help").stdout] + [run(command, "--help").stdout for command in _commands()]
+    return [
+        " ".join(line.split())
+        for text in texts
+        for line in text.splitlines()
+        if line.strip().startswith(("pcplan ", "Example: pcplan ", "Examples:"))
+        or "pcplan " in line
+    ]
+
+
+def test_every_help_example_uses_the_example_programme() -> None:
+    """Ids, people and authorities in `--help` examples exist in challenges/ (a fresh clone)."""
+    import re
+
+    example = ROOT / "challenges"
+    ids = {path.stem for path in example.rglob("*.yaml")} - {"programme"}
+    text = "\n".join(path.read_text(encoding="utf-8") for path in sorted(example.rglob("*.yaml")))
+    lines = [line for line in _help_examples() if "pcplan " in line]
+    assert lines
+    seen = 0
+    for line in lines:
+        for challenge in re.findall(r"\b[a-z]+(?:-[a-z]+)*-\d{4}-\d{2}\b", line):
+            assert challenge in ids, (challenge, line)
+            seen += 1
+        for name in re.findall(r'"([^"]+)"', line):
+            if re.fullmatch(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+", name):
+                assert name in text, (name, line)
+                seen += 1
+        for option in ("--host", "--authority", "--organisation"):
+            for slug in re.findall(rf"{option} ([a-z0-9-]+)", line):
+                assert re.search(rf"^\s+{slug}:", text, re.MULTILINE), (slug, line)
+                seen += 1
+    assert seen >= 10

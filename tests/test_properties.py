@@ -37,6 +37,8 @@ from pcplan.models import Challenge, Settings, validate_challenge
 from pcplan.schedule import compute_schedule
 from tests.conftest import Run, run
 
+pytestmark = pytest.mark.slow
+
 AS_OF = date(2026, 11, 25)
 AUTHORITIES = {
     "bracknell-forest": "Bracknell Forest Council",
@@ -89,6 +91,8 @@ CONTENTS = (
     "impact_evidence",
 )
 
+# How many examples each test tries comes from the profile tests/conftest.py loads
+# (a few by default, more under CI=true); the rest is set here.
 SETTINGS = settings(
     deadline=None,
     print_blob=True,
@@ -109,13 +113,6 @@ ENGLAND = holidays.country_holidays("GB", subdiv="ENG", years=range(2018, 2041))
 
 def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in ENGLAND
-
-
-def next_working_day(day: date) -> date:
-    day += timedelta(days=1)
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
 
 
 def working_day_on_or_after(day: date) -> date:
@@ -351,7 +348,9 @@ def challenges(draw: st.DrawFn, *, shape: Shape | None = None) -> dict[str, Any]
     shape = shape or Shape()
     host = draw(st.sampled_from(SLUGS))
     start = working_day_on_or_after(AS_OF + timedelta(days=draw(st.integers(20 * 7, 6 * 365))))
-    end = next_working_day(start)
+    while not is_working_day(start + timedelta(days=1)):  # two consecutive days (¶11)
+        start = working_day_on_or_after(start + timedelta(days=1))
+    end = start + timedelta(days=1)
     challenge_id = f"{host}-{start:%Y-%m}" + draw(st.sampled_from(["", "-b", "-2"]))
     used: set[str] = set()
 
@@ -435,7 +434,14 @@ def challenges(draw: st.DrawFn, *, shape: Shape | None = None) -> dict[str, Any]
 
     if shape.steps == "some":
         steps: dict[str, Any] = {}
-        for key in draw(st.lists(st.sampled_from(BEFORE_FIELDWORK), unique=True, max_size=8)):
+        # steps.data: `team` is recorded only for a whole team, `project_manager` with a name.
+        recordable = [
+            key
+            for key in BEFORE_FIELDWORK
+            if (key != "team" or shape.team == "full")
+            and (key != "project_manager" or project_manager == "name")
+        ]
+        for key in draw(st.lists(st.sampled_from(recordable), unique=True, max_size=8)):
             done = draw(st.one_of(st.none(), st.integers(0, 120)))
             steps[key] = None if done is None else draw(styled_date(AS_OF - timedelta(done)))
         data["steps"] = steps
@@ -689,10 +695,10 @@ def parsed(raw: bytes, events: str = "fast") -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    counter = itertools.count()
+    """A fresh programme directory per example (numbered: safe however tests are spread)."""
 
     def make(files: dict[str, bytes]) -> Path:
-        directory = tmp_path_factory.mktemp(f"prop{next(counter)}", numbered=False) / "challenges"
+        directory = tmp_path_factory.mktemp("prop") / "challenges"
         directory.mkdir()
         (directory / "programme.yaml").write_text(PROGRAMME, encoding="utf-8")
         for name, raw in files.items():
@@ -709,7 +715,7 @@ def _file_name(data: dict[str, Any], suffix: str = ".yaml") -> str:
 # ----------------------------------------------------------------------------- valid files
 
 
-@settings(SETTINGS, max_examples=60)
+@settings(SETTINGS)
 @given(data=challenges(), suffix=st.sampled_from([".yaml", ".yml"]), pick=st.data())
 def test_generated_valid_challenges_check_clean_and_schedule(
     workspace: Any, data: dict[str, Any], suffix: str, pick: st.DataObject
@@ -722,7 +728,10 @@ def test_generated_valid_challenges_check_clean_and_schedule(
 
     directory = workspace({_file_name(data, suffix): text.raw})
     checked = run("check", "--format", "json", "--as-of", AS_OF.isoformat(), directory=directory)
-    assert checked.json()["problems"] == [], checked.stdout
+    steps = plain_data(data.get("steps")) or {}
+    # These files plan no visit: once logistics is recorded done, visit.unplanned says so (§9).
+    expected = ["visit.unplanned"] if steps.get("logistics") is not None else []
+    assert [p["rule"] for p in checked.json()["problems"]] == expected, checked.stdout
     assert checked.exit_code == 0, checked
     assert checked.json()["files_checked"] == 1
 
@@ -759,16 +768,13 @@ def _both(raw: bytes) -> tuple[Any, Any]:
     return found[0], found[1]
 
 
-@pytest.mark.parametrize("aspect", ["data", "positions", "key_spans", "spans"])
-@settings(SETTINGS, max_examples=80)
+@settings(SETTINGS)
 @given(data=challenges(), pick=st.data())
-def test_both_parsers_read_generated_files_alike(
-    aspect: str, data: dict[str, Any], pick: st.DataObject
-) -> None:
+def test_both_parsers_read_generated_files_alike(data: dict[str, Any], pick: st.DataObject) -> None:
     """Fast (libyaml) and round-trip (pure-Python) events: same data, positions and spans.
 
-    (One test per aspect, so that a difference in one does not hide one in another;
-    whitespace at the ends of lines has its own test below.)
+    (Every aspect is compared before the test fails, so that a difference in one does
+    not hide one in another; whitespace at the ends of lines has its own test below.)
     """
     text = pick.draw(rendered(data, comments=pick.draw(st.booleans()), loose=False))
     note(repr(text.raw.decode("utf-8")))
@@ -776,18 +782,23 @@ def test_both_parsers_read_generated_files_alike(
     assert isinstance(fast, yamlio.Document), fast
     assert fast.data == plain_data(data), "the test's emitter wrote something else"
     assert isinstance(roundtrip, yamlio.Document), f"roundtrip refused it: {roundtrip}"
-    left, right = getattr(fast, aspect), getattr(roundtrip, aspect)
-    if aspect != "data":
-        differing = {
-            key: (left.get(key), right.get(key))
-            for key in left.keys() | right.keys()
-            if left.get(key) != right.get(key)
-        }
-        assert not differing, f"fast vs roundtrip: {differing}"
-    assert right == left
+    differing: dict[str, Any] = {}
+    for aspect in ("data", "positions", "key_spans", "spans"):
+        left, right = getattr(fast, aspect), getattr(roundtrip, aspect)
+        if left == right:
+            continue
+        if aspect == "data":
+            differing[aspect] = (left, right)
+        else:
+            differing[aspect] = {
+                key: (left.get(key), right.get(key))
+                for key in left.keys() | right.keys()
+                if left.get(key) != right.get(key)
+            }
+    assert not differing, f"fast vs roundtrip: {differing}"
 
 
-@settings(SETTINGS, max_examples=60)
+@settings(SETTINGS)
 @given(data=challenges(), pick=st.data())
 def test_both_parsers_accept_the_same_whitespace(data: dict[str, Any], pick: st.DataObject) -> None:
     """Spaces and tabs at the ends of lines and before comments, as editors leave them.
@@ -904,7 +915,7 @@ def _ends_well(result: Run) -> None:
     assert result.exit_code in (0, 1, 2), result
 
 
-@settings(SETTINGS, max_examples=45)
+@settings(SETTINGS)
 @given(scenario=edit_scenarios())
 def test_edit_sequences_keep_every_comment(workspace: Any, scenario: Any) -> None:
     data, text, sequence = scenario
@@ -1030,6 +1041,8 @@ def oracle(
         # First match wins.
         if (done is not None and done <= as_of) or (key == "fieldwork" and as_of > end):
             status = "done"
+        elif key in STEP_KEYS[:11] and as_of > end:
+            status = "unrecorded"  # steps 1-11 once fieldwork is over
         elif due is not None and as_of > due:
             status = "overdue"
         elif due is not None and opens <= as_of <= due and (due - as_of).days < due_soon_days:
@@ -1117,7 +1130,7 @@ FIELDWORK_OVER = {
 }
 
 
-@settings(SETTINGS, max_examples=400)
+@settings(SETTINGS, max_examples=10 * SETTINGS.max_examples)  # pure and quick
 @given(case=schedule_cases())
 @example(case=FIELDWORK_OVER)
 def test_schedule_keeps_spec_section_3(case: dict[str, Any]) -> None:
@@ -1153,7 +1166,7 @@ def test_schedule_keeps_spec_section_3(case: dict[str, Any]) -> None:
         assert entry.status == want.status, (entry.key, entry, want)
 
 
-@settings(SETTINGS, max_examples=25)
+@settings(SETTINGS)
 @given(case=schedule_cases())
 @example(case=FIELDWORK_OVER)
 def test_schedule_command_shows_the_same_as_spec_section_3(

@@ -113,13 +113,50 @@ def step(directory: Path, as_of: str, key: str) -> dict:
         ("2027-02-25", "due_soon"),  # 6 days before due
         ("2027-03-03", "due_soon"),  # the due day itself (F−14w)
         ("2027-03-04", "overdue"),  # the day after
-        ("2027-06-20", "overdue"),  # still overdue after fieldwork
+        ("2027-06-10", "overdue"),  # still overdue on the last day of fieldwork
+        ("2027-06-11", "unrecorded"),  # fieldwork is over: no longer chased
+        ("2027-06-20", "unrecorded"),
     ],
 )
 def test_status_either_side_of_each_boundary(tmp_path: Path, as_of: str, expected: str) -> None:
     directory = programme_with(tmp_path, challenge())
 
     assert statuses(directory, as_of)["scope"] == expected
+
+
+@pytest.mark.parametrize(
+    ("flag", "expected"), [("", "open"), ("briefing_needed: false\n", "not_applicable")]
+)
+def test_briefing_applies_only_when_someone_is_new(
+    tmp_path: Path, flag: str, expected: str
+) -> None:
+    """SPEC §3: step 7 is not_applicable when `briefing_needed: false`."""
+    directory = programme_with(tmp_path, challenge(more=flag))
+    assert statuses(directory, "2027-05-01")["briefing"] == expected
+
+
+def test_after_fieldwork_unrecorded_steps_are_not_chased(tmp_path: Path) -> None:
+    """SPEC §3: `status`'s next step and overdue count, and `due`, skip unrecorded steps."""
+    directory = programme_with(tmp_path, challenge())
+    steps = statuses(directory, "2027-06-20")
+    assert {key for key, status in steps.items() if status == "unrecorded"} == {
+        "dates",
+        "scope",
+        "team",
+        "planning_discussion",
+        "project_manager",
+        "self_assessment",
+        "briefing",
+        "logistics",
+        "reading_pack",
+        "pre_meeting",
+        "supplementary_reading",
+    }
+    assert steps["fieldwork"] == "done"
+    rows = run("status", "--as-of", "2027-06-20", "--format", "json", directory=directory)
+    assert [(r["next_step"], r["overdue"]) for r in rows.json()] == [("response_document", 0)]
+    due = run("due", "--as-of", "2027-06-20", "--format", "json", directory=directory).json()
+    assert [item["step"] for item in due] == []
 
 
 def test_due_soon_days_comes_from_programme_yaml(tmp_path: Path) -> None:

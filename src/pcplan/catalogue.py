@@ -23,8 +23,10 @@ def rules_markdown() -> str:
         "",
         "Errors fail `pcplan check` (exit 1). Warnings are shown and fail only with "
         "`--strict`. Rules marked *as of* read the `--as-of` date (default today), so they "
-        "are warnings: a commit never fails just because time passed. A waiver in a "
-        "challenge file turns that rule's findings in that file into `info`.",
+        "are warnings: a commit never fails just because time passed. While step `team` has "
+        "no date recorded, what a visiting team still lacks is a warning naming what is still "
+        "needed; once it is recorded, an error. A waiver in a challenge file turns a waivable "
+        "rule's findings in that file into `info`.",
         "",
         "| rule | severity | checked | fires when |",
         "|---|---|---|---|",
@@ -35,6 +37,8 @@ def rules_markdown() -> str:
             checked += ", as of"
         if rule.needs_registry:
             checked += ", with programme.yaml"
+        if rule.waivable:
+            checked += ", waivable"
         summary = rule.summary.replace("|", "\\|")
         lines.append(f"| `{rule.id}` | {rule.severity} | {checked} | {summary} |")
     lines += [
@@ -52,8 +56,11 @@ def rules_markdown() -> str:
         "```",
         "",
         "The rule's findings in that file become `info` with the message "
-        "`waived: <reason>`. A waiver that relaxes nothing is itself a warning "
-        "(`waiver.unused`).",
+        "`waived: <reason>`. `agreed_by` is required. A waiver that relaxes nothing is "
+        "itself a warning (`waiver.unused`). Only the rules marked *waivable* above may be "
+        "waived: a waiver naming no rule, an unknown rule or any other rule (a physical "
+        "clash, the host's own staff, a broken file) is an error (`waiver.invalid`) and "
+        "relaxes nothing.",
         "",
     ]
     return "\n".join(lines)

@@ -37,11 +37,12 @@ from pcplan.cache import (
 )
 from pcplan.dates import WorkingDays, working_days
 from pcplan.findings import SEVERITY_ORDER, CheckResult, Finding, sort_findings
-from pcplan.models import Challenge, Programme
+from pcplan.models import Challenge, Private, Programme
 from pcplan.repo import (
     LoadedFile,
     ProgrammeDir,
     load_file,
+    load_private,
     load_programme,
     unreadable_finding,
     walk_challenges,
@@ -56,6 +57,7 @@ from pcplan.rules import (
     check_file,
 )
 from pcplan.rules.identity import check_programme_authorities
+from pcplan.rules.team import check_registry_names
 from pcplan.rules.waivers import WaiverNote
 from pcplan.yamlio import YamlProblem, read_regular_file
 
@@ -74,6 +76,7 @@ class Analysis:
     contexts: list[ChallengeContext]
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)  # folders that could not be listed
+    private_file: LoadedFile | None = None  # env PCPLAN_PRIVATE's file, when set
 
     @property
     def programme(self) -> Programme | None:
@@ -84,9 +87,16 @@ class Analysis:
         """The findings of every file, or only of the files displayed as ``only``."""
         shown = [f.display for f in self.files] if only is None else list(dict.fromkeys(only))
         selected = set(shown) | {self.programme_file.display, *self.unreadable}
+        if self.private_file is not None:
+            selected.add(self.private_file.display)
         findings = [f for name, found in self.findings.items() if name in selected for f in found]
         counted = [name for name in shown if name != self.programme_file.display]
         return CheckResult(files_checked=len(counted), findings=sort_findings(findings))
+
+    @property
+    def private(self) -> Private | None:
+        model = self.private_file.model if self.private_file is not None else None
+        return model if isinstance(model, Private) else None
 
     def context(self, display: str) -> ChallengeContext | None:
         for ctx in self.contexts:
@@ -100,6 +110,7 @@ def build_context(
     programme: Programme | None,
     as_of: date,
     calendar: WorkingDays,
+    private: Private | None = None,
 ) -> ChallengeContext | None:
     if not isinstance(loaded.model, Challenge) or loaded.document is None:
         return None
@@ -111,6 +122,7 @@ def build_context(
         programme=programme,
         calendar=calendar,
         as_of=as_of,
+        private=private,
     )
 
 
@@ -140,6 +152,7 @@ def analyse_file(
     *,
     rules: bool = True,
     root: Path | None = None,
+    private: Private | None = None,
     raw: bytes | None = None,
 ) -> FileOutcome:
     """Read one challenge file and run every per-file rule on it (unless ``rules`` is off).
@@ -148,7 +161,7 @@ def analyse_file(
     ``raw``: the file's bytes when already read (see :mod:`pcplan.cache`).
     """
     loaded = load_file(path, display, root=root, raw=raw)
-    ctx = build_context(loaded, programme, as_of, calendar)
+    ctx = build_context(loaded, programme, as_of, calendar, private)
     if ctx is None:
         return FileOutcome(loaded, None, None)
     return FileOutcome(loaded, ctx, check_file(ctx) if rules else FileReport(display))
@@ -214,14 +227,29 @@ def _analyse(
     findings: dict[str, list[Finding]] = defaultdict(list)
     findings[programme_file.display].extend(programme_file.findings)
     if programme is not None and programme_file.document is not None:
-        rule = RULES["authority.unknown"]
-        for problem in check_programme_authorities(programme):
-            line, column = programme_file.document.locate(problem.path)
-            findings[programme_file.display].append(
-                Finding(
-                    programme_file.display, line, column, rule.id, rule.severity, problem.message
+        locate = programme_file.document.locate
+        for rule_id, problems in (
+            ("authority.unknown", check_programme_authorities(programme)),
+            ("schema", check_registry_names(programme)),
+        ):
+            rule = RULES[rule_id]
+            for problem in problems:
+                line, column = locate(problem.path)
+                findings[programme_file.display].append(
+                    Finding(
+                        programme_file.display,
+                        line,
+                        column,
+                        rule.id,
+                        problem.severity or rule.severity,
+                        problem.message,
+                    )
                 )
-            )
+    private_file = load_private()
+    private = None
+    if private_file is not None:
+        findings[private_file.display].extend(private_file.findings)
+        private = private_file.model if isinstance(private_file.model, Private) else None
 
     paths, unreadable = walk_challenges(programme_dir)
     for folder in unreadable:  # findings, never skipped in silence
@@ -233,7 +261,7 @@ def _analyse(
     files: list[LoadedFile] = []
     contexts: list[ChallengeContext] = []
     gathered = Gathered()
-    job = Job(programme_dir.root, programme, as_of, calendar, rules)
+    job = Job(programme_dir.root, programme, as_of, calendar, rules, private)
     store = _open_cache(programme_dir, as_of, rules, keep, focus) if cache else None
     if store is not None:
         cached = _analyse_cached(targets, job, store, keep, set(focus or ()), progress, jobs)
@@ -242,7 +270,9 @@ def _analyse(
         findings.update(check_across(cached.gathered))
         store.save(keep=cached.keys)
         shown = [programme_dir.display(folder.path) for folder in unreadable]
-        return Analysis(programme_file, cached.files, cached.contexts, dict(findings), shown)
+        return Analysis(
+            programme_file, cached.files, cached.contexts, dict(findings), shown, private_file
+        )
     workers = 1 if keep or not rules else _worker_count(len(targets), jobs)
     for batch in _batches(targets, job, progress, workers):
         if not keep:  # only findings are needed: let each model go at once (a third of
@@ -257,7 +287,7 @@ def _analyse(
         gathered.merge(batch.gathered)
     findings.update(check_across(gathered))
     shown = [programme_dir.display(folder.path) for folder in unreadable]
-    return Analysis(programme_file, files, contexts, dict(findings), shown)
+    return Analysis(programme_file, files, contexts, dict(findings), shown, private_file)
 
 
 @dataclass(slots=True)
@@ -288,6 +318,7 @@ class Job:
     as_of: date
     calendar: WorkingDays
     rules: bool = True
+    private: Private | None = None
 
     def run(self, path: Path, display: str, raw: bytes | None = None) -> FileOutcome:
         return analyse_file(
@@ -298,6 +329,7 @@ class Job:
             self.calendar,
             rules=self.rules,
             root=self.root,
+            private=self.private,
             raw=raw,
         )
 

@@ -27,3 +27,17 @@ class WriteRefused(PcplanError):
     """pcplan will not write: the file exists, is a symlink, changed since read: exit 1."""
 
     exit_code = 1
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised in the main thread like KeyboardInterrupt is for SIGINT.
+
+    Being an exception, it unwinds through every ``finally``: a write in progress
+    removes its temporary file and leaves the original as it was. The CLI exits
+    with 128 + the signal's number (143 for SIGTERM, 129 for SIGHUP), as a shell
+    reports a process that signal killed.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum

@@ -23,17 +23,17 @@ def schema_text(model: type[Challenge] | type[Programme]) -> str:
 
 
 def write_schemas(directory: Path) -> list[Path]:
-    """Write both schemas into ``directory``; only files whose text changed are rewritten."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write both schemas into ``directory``; only files whose text changed are rewritten.
+
+    Each is written atomically through :mod:`pcplan.fileio` (a symlink, a FIFO or
+    an unwritable folder is refused in one line).
+    """
+    from pcplan.fileio import ensure_directory, write_output
+
+    ensure_directory(directory)
     written = []
     for name, model in SCHEMA_FILES.items():
         path = directory / name
-        text = schema_text(model)
-        try:
-            current = path.read_text(encoding="utf-8")
-        except OSError:
-            current = None
-        if current != text:
-            path.write_text(text, encoding="utf-8")
+        write_output(path, schema_text(model).encode("utf-8"))
         written.append(path)
     return written

@@ -11,7 +11,8 @@ import difflib
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Literal, TypeVar
+from types import UnionType
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -31,6 +32,8 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from pcplan.findings import shorten
+from pcplan.vocabulary import ROLES as ROLES  # (light: the CLI's --role reads it there)
+from pcplan.vocabulary import Role
 
 FIRST_YEAR, LAST_YEAR = 1900, 2199  # room for any programme; keeps date arithmetic in range
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
@@ -38,8 +41,6 @@ SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]")
 
-Role = Literal["dcs", "assistant_director", "team_leader", "practitioner", "partner"]
-ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
 MemberStatus = Literal["nominated", "confirmed", "declined"]
 MEMBER_STATUSES: tuple[str, ...] = MemberStatus.__args__  # type: ignore[attr-defined]
 ReviewContent = Literal[
@@ -98,6 +99,7 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
 # start a line of its own or drive the terminal. Multi-line text (`scope`, reasons) may
 # hold line breaks and tabs, and no other control character.
 LINE_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*$"
+_ONE_LINE = re.compile(LINE_PATTERN)
 TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
 _NOT_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -384,7 +386,143 @@ class Waiver(_Model):
 
     rule: Annotated[str, StringConstraints(max_length=100, pattern=LINE_PATTERN)] | None = None
     reason: Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=TEXT_PATTERN)]
-    agreed_by: OptionalName = None
+    agreed_by: Name  # who agreed it: the programme manager (¶21)
+
+
+SessionKind = Literal[
+    "briefing",
+    "interview",
+    "focus_group",
+    "partner_interview",
+    "service_user",
+    "work_seen",
+    "team_time",
+    "break",
+    "dcs_to_dcs",
+    "feedback",
+    "other",
+]
+SESSION_KINDS: tuple[str, ...] = SessionKind.__args__  # type: ignore[attr-defined]
+# The sources of evidence of ¶29.
+EVIDENCE_KINDS = ("interview", "focus_group", "partner_interview", "service_user", "work_seen")
+PackKind = Literal["self_assessment", "evidence", "background"]
+PACK_KINDS: tuple[str, ...] = PackKind.__args__  # type: ignore[attr-defined]
+
+
+# `HH:MM`, Europe/London. The model takes a number too (`9.30` or `930` unquoted is a YAML
+# number), so that `visit.times` can say what to write rather than a bare `schema` finding.
+def _session_time(value: object) -> str | int | float:
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return value
+    raise PydanticCustomError(
+        "session_time",
+        'write a time as "HH:MM" in quotes, such as "09:30"; got {value}',
+        {"value": _describe(value)},
+    )
+
+
+SessionTime = Annotated[
+    str | int | float,
+    PlainValidator(_session_time),
+    WithJsonSchema({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$"}),
+]
+
+
+def _visitors(value: object) -> str | list[str]:
+    if value is None:
+        return []
+    if value == "all":
+        return "all"
+    if isinstance(value, list) and all(
+        isinstance(name, str) and 1 <= len(name) <= NAME_MAX and _ONE_LINE.fullmatch(name)
+        for name in value
+    ):
+        return list(value)
+    raise PydanticCustomError(
+        "visitors",
+        "write `all`, or a list of names from `visiting_team` such as [Jo Rivers, Sam Lee]; "
+        "got {value}",
+        {"value": _describe(value)},
+    )
+
+
+Visitors = Annotated[
+    str | list[str],
+    PlainValidator(_visitors),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"const": "all"},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 80,
+                        "pattern": LINE_PATTERN,
+                    },
+                },
+                {"type": "null"},
+            ]
+        }
+    ),
+]
+
+
+class Consent(_Model):
+    """Consents and permissions for work seen or service users (¶26)."""
+
+    needed: bool = True
+    obtained: IsoDate | None = None
+
+
+class Session(_Model):
+    """One slot of the fieldwork timetable (¶24-33)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+    day: Annotated[int, Field(ge=1, le=1000)]
+    start: SessionTime
+    end: SessionTime
+    kind: SessionKind
+    title: Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=LINE_PATTERN)]
+    visitors: Visitors = "all"
+    with_: Annotated[list[Line], NULL_LIST] = Field(default=[], alias="with")
+    where: Line | None = None
+    consent: Consent | None = None
+
+
+class Visit(_Model):
+    """The host project manager's plan of the two days (¶24-33)."""
+
+    base: Line | None = None
+    accommodation: Line | None = None
+    staff_briefed: IsoDate | None = None
+    sessions: Annotated[list[Session], NULL_LIST] = []
+
+
+class PackItem(_Model):
+    """One document of the reading pack (¶16)."""
+
+    title: Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=LINE_PATTERN)]
+    kind: PackKind
+    pages: Annotated[int, Field(ge=0, le=100_000)] | None = None
+
+
+class ReadingRequest(_Model):
+    """Supplementary reading the visiting team asked for (¶16, step 11)."""
+
+    what: Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=LINE_PATTERN)]
+    by: OptionalName = None
+    asked: IsoDate
+    sent: IsoDate | None = None
+
+
+class Reading(_Model):
+    """The reading pack and the supplementary requests (¶16)."""
+
+    pack: Annotated[list[PackItem], NULL_LIST] = []
+    requests: Annotated[list[ReadingRequest], NULL_LIST] = []
 
 
 class Challenge(_Model):
@@ -402,6 +540,7 @@ class Challenge(_Model):
     host: Host
     topic: Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=LINE_PATTERN)]
     scope: Text | None = None
+    briefing_needed: bool = True  # false: nobody is new to peer challenge, step 7 n/a
     fieldwork: Fieldwork
     visiting_team: Annotated[list[Member], NULL_LIST] = []
     lead_consent: LeadConsent | None = None
@@ -412,6 +551,8 @@ class Challenge(_Model):
     feedback: Feedback | None = None
     escalation: Escalation | None = None
     review: Annotated[Review, NULL_MAPPING] = Review()
+    visit: Annotated[Visit, NULL_MAPPING] = Visit()
+    reading: Annotated[Reading, NULL_MAPPING] = Reading()
     waivers: Annotated[list[Waiver], NULL_LIST] = []
 
 
@@ -431,17 +572,32 @@ M = TypeVar("M", bound=BaseModel)
 
 
 SUGGEST_FOR = 20  # unknown keys per file that get a "did you mean" (difflib is slow)
+# Unknown keys per file that get a finding each; one more finding counts the rest.
+UNKNOWN_KEYS_LISTED = 100
 
 
 def validate(model: type[M], data: dict[str, Any]) -> M | list[SchemaIssue]:
+    """The model, or every schema issue (unknown keys: the first ``UNKNOWN_KEYS_LISTED``).
+
+    A file with more unknown keys than that is validated without the rest, which
+    are counted in one more issue at the first of them: pydantic would otherwise
+    build an error for each (100,000 keys fit in 1 MiB).
+    """
+    unlisted: SchemaIssue | None = None
+    if _count_unknown_keys(model, data) > UNKNOWN_KEYS_LISTED:
+        trimmed = _Trimmed(UNKNOWN_KEYS_LISTED)
+        data = trimmed.mapping(model, data, ())
+        unlisted = trimmed.summary()
     try:
-        return model.model_validate(data)
+        result = model.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-        return [
+        issues = [
             _issue(model, error, data, suggest=number < SUGGEST_FOR)
             for number, error in enumerate(errors)
         ]
+        return issues if unlisted is None else [*issues, unlisted]
+    return result if unlisted is None else [unlisted]  # pragma: no cover - listed keys fail
 
 
 def validate_challenge(data: dict[str, Any]) -> Challenge | list[SchemaIssue]:
@@ -522,6 +678,8 @@ _OWN_ERRORS = frozenset(
         "employer_both",
         "employer_missing",
         "organisation_not_partner",
+        "session_time",
+        "visitors",
     )
 )
 
@@ -649,6 +807,124 @@ def _known_keys(model: type[BaseModel], parent: tuple[str | int, ...]) -> list[s
             return []
     fields = getattr(current, "model_fields", {})
     return [field.alias or name for name, field in fields.items()]
+
+
+# ----------------------------------------------------------------- unknown keys, cheaply
+#
+# The same walk pydantic makes, along the models' fields only (a mapping under a
+# model field is that model; items of a list and values of a dict are their
+# element type), so that unknown keys are counted, and dropped past the cap,
+# before pydantic builds an error object for each of them.
+
+
+def _accepted_keys(model: type[BaseModel]) -> dict[str, Any]:
+    """The keys a model's mapping may hold, each with its field's annotation."""
+    found = _ACCEPTED.get(model)
+    if found is None:
+        found = {}
+        by_name = bool(model.model_config.get("populate_by_name"))
+        for name, field in model.model_fields.items():
+            found[field.alias or name] = field.annotation
+            if by_name or not field.alias:
+                found[name] = field.annotation
+        _ACCEPTED[model] = found
+    return found
+
+
+_ACCEPTED: dict[type[BaseModel], dict[str, Any]] = {}
+
+
+def _shape(annotation: Any, value: Any) -> tuple[str, Any] | None:
+    """What ``value`` is read as under ``annotation``: a model, list items or dict values."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _shape(get_args(annotation)[0], value)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return ("model", annotation) if isinstance(value, dict) else None
+    if origin is list and isinstance(value, list):
+        return ("items", get_args(annotation)[0])
+    if origin is dict and isinstance(value, dict):
+        return ("values", get_args(annotation)[1])
+    if origin in (Union, UnionType):
+        for argument in get_args(annotation):
+            shape = _shape(argument, value)
+            if shape is not None:
+                return shape
+    return None
+
+
+def _count_unknown_keys(model: type[BaseModel], data: Any) -> int:
+    if not isinstance(data, dict):
+        return 0
+    accepted = _accepted_keys(model)
+    count = 0
+    for key, value in data.items():
+        annotation = accepted.get(key, _MISSING)
+        if annotation is _MISSING:
+            count += 1
+        elif isinstance(value, (dict, list)):
+            count += _count_in(annotation, value)
+    return count
+
+
+def _count_in(annotation: Any, value: Any) -> int:
+    shape = _shape(annotation, value)
+    if shape is None:
+        return 0
+    kind, inner = shape
+    if kind == "model":
+        return _count_unknown_keys(inner, value)
+    values = value if kind == "items" else value.values()
+    return sum(_count_in(inner, item) for item in values if isinstance(item, (dict, list)))
+
+
+_MISSING = object()
+
+
+class _Trimmed:
+    """A copy of the data keeping only the first ``listed`` unknown keys, in file order."""
+
+    def __init__(self, listed: int) -> None:
+        self.listed = listed
+        self.seen = 0
+        self.first_dropped: tuple[str | int, ...] = ()
+
+    def mapping(
+        self, model: type[BaseModel], data: dict[str, Any], path: tuple[str | int, ...]
+    ) -> dict[str, Any]:
+        accepted = _accepted_keys(model)
+        kept: dict[str, Any] = {}
+        for key, value in data.items():
+            annotation = accepted.get(key, _MISSING)
+            if annotation is _MISSING:
+                self.seen += 1
+                if self.seen <= self.listed:
+                    kept[key] = value
+                elif self.seen == self.listed + 1:
+                    self.first_dropped = (*path, key)
+            else:
+                kept[key] = self.value(annotation, value, (*path, key))
+        return kept
+
+    def value(self, annotation: Any, value: Any, path: tuple[str | int, ...]) -> Any:
+        shape = _shape(annotation, value)
+        if shape is None:
+            return value
+        kind, inner = shape
+        if kind == "model":
+            return self.mapping(inner, value, path)
+        if kind == "items":
+            return [self.value(inner, item, (*path, index)) for index, item in enumerate(value)]
+        return {key: self.value(inner, item, (*path, key)) for key, item in value.items()}
+
+    def summary(self) -> SchemaIssue:
+        more = self.seen - self.listed
+        return SchemaIssue(
+            path=self.first_dropped,
+            message=f"{more:,} more unknown keys from here on, not listed one by one "
+            f"(pcplan lists the first {self.listed}); remove the keys that do not belong "
+            "(docs/format.md lists the keys a file may have)",
+        )
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

@@ -6,6 +6,7 @@ the renderers turn their results into tables, JSON or ICS.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,8 +20,16 @@ from pcplan.findings import printable, shorten
 from pcplan.models import LAST_YEAR, Challenge, Programme
 from pcplan.rules import ChallengeContext
 from pcplan.rules.team import active_members, core_members
-from pcplan.schedule import Schedule, StepDates
-from pcplan.steps import Step
+from pcplan.schedule import SETTLED, Schedule, Status, StepDates
+from pcplan.steps import STEP_BY_KEY, Step
+from pcplan.timetable import (
+    TimedEvent,
+    open_requests,
+    person_slots,
+    request_due,
+    request_title,
+    session_events,
+)
 
 PHASES = ("planning", "fieldwork", "response", "review", "closed")
 
@@ -99,7 +108,8 @@ def status_rows(analysis: Analysis, round_number: int | None = None) -> list[Sta
                 end=challenge.fieldwork.end,
                 phase=phase(challenge, ctx.schedule),
                 next_step=ctx.schedule.next_step(),
-                overdue=len(ctx.schedule.with_status("overdue")),
+                overdue=len(ctx.schedule.with_status("overdue"))
+                + sum(1 for entry in request_entries(ctx) if entry.status == "overdue"),
                 team_confirmed=confirmed_count(challenge),
                 errors=sum(1 for f in findings if f.severity == "error"),
                 warnings=sum(1 for f in findings if f.severity == "warning"),
@@ -169,15 +179,56 @@ class DueItem:
         }
 
 
+def request_entries(ctx: ChallengeContext) -> list[StepDates]:
+    """Each open supplementary-reading request as a due item of step 11 (SPEC §9).
+
+    Its title names the request, its owner is the host project manager, it is due
+    the earlier of asked + 2 working days and fieldwork start, and it stops
+    appearing once fieldwork is over.
+    """
+    challenge = ctx.challenge
+    as_of = ctx.as_of
+    if as_of > challenge.fieldwork.end:
+        return []
+    step = STEP_BY_KEY["supplementary_reading"]
+    entries = []
+    for _, request in open_requests(challenge):
+        due = request_due(challenge, request, ctx.calendar)
+        soon = (due - as_of).days <= ctx.settings.due_soon_days
+        status: Status = "overdue" if as_of > due else "due_soon" if soon else "open"
+        entries.append(
+            StepDates(
+                dataclasses.replace(step, title=request_title(request)),
+                opens=request.asked,
+                due=due,
+                done=None,
+                status=status,
+            )
+        )
+    return entries
+
+
 def due_items(
-    contexts: Iterable[ChallengeContext], as_of: date, within: relativedelta
+    contexts: Iterable[ChallengeContext],
+    as_of: date,
+    within: relativedelta,
+    *,
+    person: str | None = None,
+    programme: Programme | None = None,
 ) -> list[DueItem]:
-    """Every step overdue, or due by ``as_of + within`` and not done, across challenges."""
+    """Every step overdue, or due by ``as_of + within`` and not done, across challenges;
+    and every open supplementary-reading request (SPEC §9).
+
+    With ``person``, only what that person owns or attends (SPEC §3).
+    """
     horizon = as_of + within
     items = []
     for ctx in contexts:
-        for entry in ctx.schedule.steps:
-            if entry.due is None or entry.status in ("done", "not_applicable"):
+        roles = roles_of(ctx.challenge, person, programme) if person is not None else None
+        for entry in [*ctx.schedule.steps, *request_entries(ctx)]:
+            if entry.due is None or entry.status in SETTLED:
+                continue
+            if roles is not None and not owns(entry.step, roles):
                 continue
             if entry.status == "overdue" or entry.due <= horizon:
                 items.append(DueItem(ctx.challenge.id, ctx.display, entry))
@@ -210,9 +261,16 @@ class TimebankRow:
 
 
 def timebank(
-    contexts: Iterable[ChallengeContext], programme: Programme | None
+    contexts: Iterable[ChallengeContext],
+    programme: Programme | None,
+    round_number: int | None = None,
 ) -> list[TimebankRow]:
-    """Per authority: challenges hosted and led, members contributed, and the balance (¶18)."""
+    """Per authority: challenges hosted and led, members contributed, and the balance (¶18).
+
+    With ``round_number``, only that round's challenges count.
+    """
+    if round_number is not None:
+        contexts = [ctx for ctx in contexts if ctx.challenge.round == round_number]
     counts: dict[str, list[int]] = {}
     names: dict[str, str] = {}
     if programme is not None:
@@ -246,6 +304,7 @@ class CalendarEvent:
     last: date
     description: str
     location: str = ""
+    busy: bool = False  # blocks the diary (TRANSP:OPAQUE): fieldwork, not deadlines
 
 
 def challenge_events(
@@ -276,6 +335,7 @@ def step_event(
             last=max(challenge.fieldwork.end, challenge.fieldwork.start),
             description=f"Peer challenge fieldwork at {host}: {challenge.topic}",
             location=host,
+            busy=True,
         )
     day = entry.due or entry.opens
     if day is None or (entry.due is None and step.due_weeks_setting is not None):
@@ -289,8 +349,15 @@ def step_event(
         f"Done {entry.done.isoformat()}." if entry.done else "",
         f"Challenge: {challenge.id}, {host}: {challenge.topic}",
     ]
+    uid = f"{challenge.id}/{step.key}@pcplan"
+    if step is not STEP_BY_KEY.get(step.key):  # a supplementary-reading request (SPEC §9)
+        import hashlib
+
+        uid = (
+            f"{challenge.id}/{step.key}/{hashlib.sha1(step.title.encode()).hexdigest()[:12]}@pcplan"
+        )
     return CalendarEvent(
-        uid=f"{challenge.id}/{step.key}@pcplan",
+        uid=uid,
         summary=f"{challenge.id}: {step.title}",
         first=day,
         last=day,
@@ -302,11 +369,51 @@ def _normalise(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def involves(challenge: Challenge, person: str) -> bool:
-    """Is the person (by exact name) host DCS, project manager or a member not declined?"""
-    names = [challenge.host.dcs, challenge.host.project_manager or ""]
-    names += [member.name for _, member in active_members(challenge)]
-    return person in names
+def roles_of(challenge: Challenge, person: str, programme: Programme | None) -> set[str]:
+    """The places (``Step.owners`` names) ``person`` (an exact name) holds; empty: none."""
+    roles = set()
+    if challenge.host.dcs == person:
+        roles.add("host_dcs")
+    if challenge.host.project_manager == person:
+        roles.add("project_manager")
+    for _, member in active_members(challenge):
+        if member.name == person:
+            roles.add("visiting_lead" if member.lead else "visiting_members")
+    if programme is not None and programme.programme_manager == person:
+        roles.add("programme_manager")
+    return roles
+
+
+def involves(challenge: Challenge, person: str, programme: Programme | None = None) -> bool:
+    """Is the person host DCS, host PM, a visiting member not declined or the programme manager?"""
+    return bool(roles_of(challenge, person, programme))
+
+
+def owns(step: Step, roles: set[str]) -> bool:
+    """Does someone in these places own or attend the step (SPEC §3)?"""
+    return not roles.isdisjoint(step.owners)
+
+
+def person_events(
+    ctx: ChallengeContext,
+    person: str,
+    programme: Programme | None,
+    *,
+    all_steps: bool = False,
+) -> list[CalendarEvent]:
+    """A person's events of one challenge: the steps their places own or attend."""
+    roles = roles_of(ctx.challenge, person, programme)
+    if not roles:
+        return []
+    host = programme.authority_name(ctx.challenge.host.authority) if programme else None
+    events = []
+    for entry in ctx.schedule.steps:
+        if not all_steps and not owns(entry.step, roles):
+            continue
+        event = step_event(ctx.challenge, entry, host)
+        if event is not None:
+            events.append(event)
+    return events
 
 
 def matching_names(wanted: str, names: Iterable[str]) -> list[str]:
@@ -322,6 +429,8 @@ def matching_names(wanted: str, names: Iterable[str]) -> list[str]:
 
 def known_people(contexts: Iterable[ChallengeContext], programme: Programme | None) -> set[str]:
     people = {person.name for person in programme.people} if programme else set()
+    if programme is not None and programme.programme_manager:
+        people.add(programme.programme_manager)
     for ctx in contexts:
         challenge = ctx.challenge
         people.add(challenge.host.dcs)
@@ -331,12 +440,25 @@ def known_people(contexts: Iterable[ChallengeContext], programme: Programme | No
     return people
 
 
+def person_sessions(contexts: Iterable[ChallengeContext], person: str) -> list[TimedEvent]:
+    """The visit sessions a person is in, across challenges, as timed events (SPEC §9)."""
+    return [
+        event
+        for ctx in contexts
+        for event in session_events(ctx.challenge, person_slots(ctx.challenge, person))
+    ]
+
+
 def people_to_chase(step: Step, challenge: Challenge, programme: Programme | None) -> list[str]:
-    """The names behind a step's owners: who the programme manager would write to."""
+    """The names behind a step's owners: who the programme manager would write to.
+
+    (The visiting team's other members are reached through its lead.)
+    """
     lead = next((m.name for _, m in active_members(challenge) if m.lead), None)
     by_owner = {
         "host_dcs": challenge.host.dcs,
-        "visiting_dcs": lead,
+        "visiting_lead": lead,
+        "visiting_members": None,
         "project_manager": challenge.host.project_manager,
         "programme_manager": programme.programme_manager if programme else None,
     }

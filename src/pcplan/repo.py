@@ -9,13 +9,23 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from pcplan.errors import UsageError
 from pcplan.findings import Finding, printable
-from pcplan.models import Challenge, Programme, validate_challenge, validate_programme
+from pcplan.models import (
+    Challenge,
+    Private,
+    Programme,
+    SchemaIssue,
+    validate_challenge,
+    validate_private,
+    validate_programme,
+)
 from pcplan.yamlio import Document, YamlProblem, decode, load, parse
 
 PROGRAMME_FILE = "programme.yaml"
+PRIVATE_ENV = "PCPLAN_PRIVATE"  # names the private constraints file (¶22), kept out of the repo
 SUFFIXES = (".yaml", ".yml")
 
 
@@ -26,7 +36,7 @@ class LoadedFile:
     path: Path
     display: str
     document: Document | None = None
-    model: Challenge | Programme | None = None
+    model: Challenge | Programme | Private | None = None
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -161,6 +171,24 @@ def load_programme(programme_dir: ProgrammeDir) -> LoadedFile:
     return load_file(path, programme_dir.display(path), programme=True)
 
 
+def private_path(environ: dict[str, str] | None = None) -> Path | None:
+    """The private constraints file named by env PCPLAN_PRIVATE, if any."""
+    value = (os.environ if environ is None else environ).get(PRIVATE_ENV, "")
+    return Path(value) if value.strip() else None
+
+
+def load_private(path: Path | None = None) -> LoadedFile | None:
+    """The private constraints file (``people: [{name, not_with}]``, ¶22), read and validated.
+
+    ``path`` defaults to the file env PCPLAN_PRIVATE names; None when there is
+    none. Its problems are findings on that file, never quoted elsewhere.
+    """
+    path = private_path() if path is None else path
+    if path is None:
+        return None
+    return load_file(path, str(path), kind="private")
+
+
 def _within(path: Path, root: Path) -> bool:
     try:
         path.resolve().relative_to(root.resolve())
@@ -179,6 +207,7 @@ def load_file(
     *,
     programme: bool = False,
     root: Path | None = None,
+    kind: Literal["challenge", "programme", "private"] = "challenge",
     raw: bytes | None = None,
 ) -> LoadedFile:
     """Read one file and validate it against its model.
@@ -220,7 +249,15 @@ def load_file(
         )
         return loaded
     loaded.document = document
-    result = validate_programme(document.data) if programme else validate_challenge(document.data)
+    if programme:
+        kind = "programme"
+    result: Challenge | Programme | Private | list[SchemaIssue]
+    if kind == "programme":
+        result = validate_programme(document.data)
+    elif kind == "private":
+        result = validate_private(document.data)
+    else:
+        result = validate_challenge(document.data)
     if isinstance(result, list):
         for issue in result:
             line, column = document.locate(issue.path)

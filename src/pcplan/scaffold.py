@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pcplan.dates import show_date
 from pcplan.edit import yaml_scalar
+from pcplan.errors import UsageError
+from pcplan.findings import Finding, shorten
+from pcplan.models import SLUG_PATTERN, Challenge, Programme, validate_challenge
 from pcplan.steps import STEP_KEYS
+from pcplan.yamlio import has_forbidden_character
+
+if TYPE_CHECKING:
+    from pcplan.repo import ProgrammeDir
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +110,138 @@ def _wrap(text: str, *, prefix: str, width: int = 88) -> str:
     if current:
         lines.append(prefix + current)
     return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- `pcplan new`
+
+#: The options `new` needs, in the order it asks for them, with the question.
+QUESTIONS: dict[str, str] = {
+    "--host": "Host authority (slug)",
+    "--fieldwork": "First day of fieldwork (YYYY-MM-DD)",
+    "--round": "Round",
+    "--topic": "Self-assessment topic",
+    "--host-dcs": "Host DCS",
+}
+
+
+def read_answer(option: str, text: str, programme: Programme) -> str | int | date:
+    """One option of `new` as typed, checked at once (exit 2 saying what is wrong)."""
+    from pcplan.changes import parse_day, valid_name
+    from pcplan.rules.identity import unknown_authority_message
+
+    text = text.strip()
+    if option == "--host":
+        if not re.fullmatch(SLUG_PATTERN, text) or text not in programme.authorities:
+            raise UsageError(
+                f"--host {text}: {unknown_authority_message(text, programme.authorities)}"
+            )
+        return text
+    if option in ("--fieldwork", "--end"):
+        return parse_day(text, option)
+    if option == "--round":
+        if not re.fullmatch(r"[0-9]{1,4}", text) or not 1 <= int(text) <= 1000:
+            raise UsageError(f"--round {text!r}: give the round's number, such as 9")
+        return int(text)
+    if option == "--host-dcs":
+        return valid_name(text)
+    if option == "--topic":
+        if not text or has_forbidden_character(text) or len(text) > 500:
+            raise UsageError("--topic: one line of text, at most 500 characters")
+        return text
+    raise AssertionError(option)  # pragma: no cover
+
+
+def registry_dcs(programme: Programme, host: str) -> str | None:
+    """The host's DCS when programme.yaml names exactly one."""
+    names = [p.name for p in programme.people if p.authority == host and p.role == "dcs"]
+    return names[0] if len(names) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """What `new` wrote, and what to say about it."""
+
+    path: Path
+    display: str
+    challenge: Challenge
+    findings: list[Finding]
+
+
+def create_challenge(
+    programme_dir: ProgrammeDir,
+    programme: Programme,
+    answers: dict[str, Any],
+    *,
+    end: date | None,
+    challenge_id: str | None,
+    force: bool,
+    as_of: date,
+) -> Created:
+    """Write a new challenge file (and the schemas its modeline points at)."""
+    from pcplan.checker import build_context
+    from pcplan.dates import working_days
+    from pcplan.errors import WriteRefused
+    from pcplan.fileio import AlreadyExists, create_new
+    from pcplan.jsonschema import write_schemas
+    from pcplan.repo import LoadedFile, challenge_paths
+    from pcplan.rules import check_file
+    from pcplan.yamlio import decode, parse
+
+    host = answers["--host"]
+    start = answers["--fieldwork"]
+    calendar = working_days()
+    finish = end or calendar.next_after(start)
+    chosen = challenge_id or default_id(host, start)
+    if not re.fullmatch(SLUG_PATTERN, chosen):
+        raise UsageError(f"--id {shorten(chosen, 40)}: use lowercase letters, digits and hyphens")
+    target = programme_dir.root / f"{chosen}.yaml"
+    for path in challenge_paths(programme_dir):
+        if path.stem == chosen and path != target:
+            raise WriteRefused(
+                f"{programme_dir.display(path)} already has the id {chosen}; "
+                "choose another with --id"
+            )
+    if target.is_symlink():
+        raise WriteRefused(f"{programme_dir.display(target)}: is a symbolic link; not written")
+    hint = (
+        f"a second challenge that month? give it its own id, such as --id {chosen}-b"
+        if challenge_id is None
+        else "choose another id with --id"
+    )
+    exists = f"{programme_dir.display(target)} already exists; {hint}"
+    if target.exists() and not force:
+        raise WriteRefused(exists)
+    details = NewChallenge(
+        id=chosen,
+        round=int(answers["--round"]),
+        host=host,
+        host_name=programme.authority_name(host) or host,
+        host_dcs=str(answers["--host-dcs"]),
+        topic=str(answers["--topic"]),
+        start=start,
+        end=finish,
+        programme_manager=programme.programme_manager,
+    )
+    text = challenge_text(
+        details, schema_path=schema_reference(target, programme_dir.root), made_on=as_of
+    )
+    data = text.encode("utf-8")
+    document = parse(decode(target, data))
+    checked = validate_challenge(document.data)
+    if isinstance(checked, list):
+        raise UsageError("; ".join(issue.message for issue in checked) + "; nothing written")
+    loaded = LoadedFile(target, programme_dir.display(target), document, checked)
+    context = build_context(loaded, programme, as_of, calendar)
+    assert context is not None
+    found = list(check_file(context).findings)
+    errors = [f for f in found if f.severity == "error"]
+    if errors:  # a file made by `new` checks with no errors (SPEC §4)
+        raise UsageError("; ".join(f.message for f in errors) + "; nothing written")
+    try:
+        create_new(target, data, force=force)
+    except AlreadyExists:  # made by another run since the look above
+        raise WriteRefused(exists) from None
+    # The modeline points at schemas/ beside the directory: make sure they are there.
+    with contextlib.suppress(OSError):
+        write_schemas(programme_dir.root.parent / "schemas")
+    return Created(target, programme_dir.display(target), checked, found)

@@ -11,8 +11,19 @@ from pcplan.dates import WorkingDays, add_months, week_commencing, working_days
 from pcplan.models import Challenge, Settings
 from pcplan.steps import STEPS, Offset, Step
 
-Status = Literal["done", "overdue", "due_soon", "open", "upcoming", "not_applicable"]
-STATUSES: tuple[Status, ...] = ("done", "overdue", "due_soon", "open", "upcoming", "not_applicable")
+Status = Literal["done", "unrecorded", "overdue", "due_soon", "open", "upcoming", "not_applicable"]
+STATUSES: tuple[Status, ...] = (
+    "done",
+    "unrecorded",
+    "overdue",
+    "due_soon",
+    "open",
+    "upcoming",
+    "not_applicable",
+)
+# Statuses of a step nobody chases any more: done, not applicable, or (a planning
+# step after fieldwork is over) unrecorded.
+SETTLED: tuple[Status, ...] = ("done", "unrecorded", "not_applicable")
 
 
 class StepDates(NamedTuple):
@@ -83,7 +94,7 @@ class Schedule:
 
     def next_step(self) -> StepDates | None:
         """The step to chase next: the earliest due of those not done, else the first open one."""
-        pending = [e for e in self.steps if e.status not in ("done", "not_applicable")]
+        pending = [e for e in self.steps if e.status not in SETTLED]
         with_due = [e for e in pending if e.due is not None]
         if with_due:
             return min(with_due, key=lambda e: (e.due, e.step.number))
@@ -146,6 +157,7 @@ def compute_schedule(
     flags = {
         "opted_in": review.opted_in,
         "visit_requested": review.opted_in and review.visit.requested,
+        "briefing_needed": challenge.briefing_needed,
     }
     recorded = challenge.steps
     due_soon_days = settings.due_soon_days
@@ -173,6 +185,8 @@ def compute_schedule(
         if step.key == "fieldwork" and as_of > end and (done is None or done > as_of):
             done = end  # fieldwork is done once it is over, whatever was recorded (SPEC §3)
         status = step_status(opens, due, done, as_of, due_soon_days)
+        if step.before_fieldwork and as_of > end and status != "done":
+            status = "unrecorded"  # the visit happened: no longer chased (SPEC §3)
         entries.append(StepDates(step, opens, due, done, status, moved_from))
     return Schedule(challenge.id, start, end, as_of, tuple(entries))
 

@@ -28,11 +28,12 @@ class Step:
     previous working day when it falls on a weekend or bank holiday.
     ``due_weeks_setting`` names the programme setting that gives the due date in
     weeks after fieldwork ends instead of a fixed offset. ``applies_if`` names the
-    review flags that must be true for the step to apply at all, and
+    flags (the review's, `briefing_needed`) that must be true for the step to apply at all, and
     ``opens_after_done`` a step whose done date the window never opens before.
-    ``owners`` are the people to chase, by their place in a challenge file:
-    ``host_dcs``, ``visiting_dcs`` (the lead), ``project_manager``,
-    ``programme_manager``.
+    ``owners`` are who owns or attends the step (SPEC §3), by their place in a
+    challenge: ``host_dcs``, ``project_manager`` (the host's), ``visiting_lead``,
+    ``visiting_members`` (the others not declined), ``programme_manager``. They say
+    whom `due` names to chase and what `calendar --person` and `due --person` keep.
     """
 
     number: int
@@ -59,7 +60,7 @@ STEPS: tuple[Step, ...] = (
     Step(1, "dates", "Choice of dates", "Host and visiting DCS", "",
          "14–18 weeks before fieldwork",
          Offset(START, weeks=-18), Offset(START, weeks=-14),
-         owners=("host_dcs", "visiting_dcs")),
+         owners=("host_dcs", "visiting_lead")),
     Step(2, "scope", "Choice of self-assessment scope", "Host DCS", "",
          "14–18 weeks before fieldwork (earlier if the self-assessment needs it)",
          Offset(START, weeks=-18), Offset(START, weeks=-14),
@@ -72,7 +73,7 @@ STEPS: tuple[Step, ...] = (
     Step(4, "planning_discussion", "Planning discussion(s)", "Host and visiting DCS",
          "phone, or the margin of another meeting", "10–14 weeks before fieldwork",
          Offset(START, weeks=-14), Offset(START, weeks=-10),
-         owners=("host_dcs", "visiting_dcs")),
+         owners=("host_dcs", "visiting_lead")),
     Step(5, "project_manager", "Host project manager identified", "Host DCS", "",
          "10–14 weeks before fieldwork",
          Offset(START, weeks=-14), Offset(START, weeks=-10),
@@ -84,7 +85,7 @@ STEPS: tuple[Step, ...] = (
     Step(7, "briefing", "Briefing/training for those new to peer challenge",
          "Programme manager", "by arrangement", "2–8 weeks before fieldwork",
          Offset(START, weeks=-8), Offset(START, weeks=-2),
-         owners=("programme_manager",)),
+         owners=("programme_manager",), applies_if=("briefing_needed",)),
     Step(8, "logistics", "Detailed timings, overnight accommodation etc.",
          "Host project manager", "", "4–8 weeks before fieldwork",
          Offset(START, weeks=-8), Offset(START, weeks=-4),
@@ -97,14 +98,14 @@ STEPS: tuple[Step, ...] = (
          "venue or phone, chosen by visiting DCS",
          "1–2 weeks before fieldwork, or at the start of fieldwork",
          Offset(START, weeks=-2), Offset(START),
-         owners=("visiting_dcs",)),
+         owners=("visiting_lead", "visiting_members")),
     Step(11, "supplementary_reading", "Supplementary reading as requested",
          "Host project manager", "email", "0–1 weeks before fieldwork",
          Offset(START, weeks=-1), Offset(START),
          owners=("project_manager",)),
     Step(12, "fieldwork", "Fieldwork (48 hours)", "All", "host council", "48 hours",
          Offset(START), Offset(END), before_fieldwork=False, due_moves=False,
-         owners=("host_dcs", "visiting_dcs")),
+         owners=("host_dcs", "project_manager", "visiting_lead", "visiting_members")),
     Step(13, "response_document", "Response document", "Host DCS", "",
          "following fieldwork",
          Offset(END), None, before_fieldwork=False,
@@ -119,9 +120,18 @@ STEPS: tuple[Step, ...] = (
          "host council", "at least 6 months after fieldwork, after the review document",
          Offset(END, months=6), None, before_fieldwork=False, due_moves=False,
          applies_if=("opted_in", "visit_requested"), opens_after_done="impact_review",
-         owners=("visiting_dcs",)),
+         owners=("host_dcs", "visiting_lead")),
 )
 # fmt: on
+
+#: The places a person can hold in a challenge, as ``Step.owners`` names them.
+OWNER_ROLES: tuple[str, ...] = (
+    "host_dcs",
+    "project_manager",
+    "visiting_lead",
+    "visiting_members",
+    "programme_manager",
+)
 
 STEP_BY_KEY: dict[str, Step] = {step.key: step for step in STEPS}
 STEP_KEYS: tuple[str, ...] = tuple(STEP_BY_KEY)

@@ -19,9 +19,7 @@ a string; the models decide what a date is.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +38,7 @@ from ruamel.yaml.events import (
     StreamEndEvent,
 )
 
+from pcplan import fileio
 from pcplan.findings import shorten
 
 MAX_BYTES = 1024 * 1024
@@ -162,7 +161,12 @@ def decode(path: Path, raw: bytes) -> Source:
     if bad is not None:
         line, column = line_col(text, bad.start())
         raise YamlProblem(_control_message(bad.group()), line=line, column=column)
-    newline = "\r\n" if "\r\n" in text else "\n"
+    if "\r\n" in text:
+        newline = "\r\n"
+    elif "\r" in text and "\n" not in text:
+        newline = "\r"  # an old Mac file: its lines end with CR alone
+    else:
+        newline = "\n"
     return Source(path=path, raw=raw, text=text, bom=bom, newline=newline)
 
 
@@ -184,27 +188,17 @@ def read_source(path: Path) -> Source:
 
 
 def read_regular_file(path: Path, limit: int = MAX_BYTES) -> bytes:
-    """A regular file's bytes; never blocks on a FIFO or a device, never reads past ``limit``.
+    """A regular file's bytes (:func:`pcplan.fileio.read_regular_file`), refusals as YamlProblem.
 
     Raises :class:`YamlProblem` for what is not a regular file or is too large,
     and ``OSError`` when it cannot be opened.
     """
-    # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
-    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        status = os.fstat(handle)
-        if not stat.S_ISREG(status.st_mode):
-            raise YamlProblem("not a regular file (a pipe, device or socket); pcplan skips it")
-        if status.st_size > limit:
-            raise YamlProblem(_too_large(status.st_size))
-        # One read of the size fstat gives (plus one byte, to notice a file that grew).
-        wanted = min(status.st_size, limit) + 1
-        data = os.read(handle, wanted)
-        while len(data) < wanted and (more := os.read(handle, wanted - len(data))):
-            data += more  # a short read
-        return data
-    finally:
-        os.close(handle)
+        return fileio.read_regular_file(path, limit)
+    except fileio.UnsuitableFile as problem:
+        if problem.size is not None:
+            raise YamlProblem(_too_large(problem.size)) from None
+        raise YamlProblem(f"{problem.message}; pcplan skips it") from None
 
 
 def _too_large(size: int) -> str:
@@ -236,6 +230,8 @@ def resolve_plain(value: str) -> Any:
     """A plain (unquoted) scalar as the YAML 1.2 core schema reads it."""
     if value and value[0] not in _MAYBE_NOT_STRING:
         return value
+    if value.isdigit() and value.isascii() and len(value) <= MAX_DIGITS:
+        return int(value)  # (the common number, ahead of the patterns below)
     if len(value) == 10 and value[4] == "-" and value[7] == "-":
         return value  # a date (YYYY-MM-DD): text, for the models to read
     if value in _NULLS:

@@ -14,6 +14,9 @@ from pcplan.cli import check  # noqa: F401  (check, schema)
 from pcplan.cli import schedule  # noqa: F401  (schedule)
 from pcplan.cli import overview  # noqa: F401  (status, due, calendar, timebank)
 from pcplan.cli import editing  # noqa: F401  (new, done, team)
+from pcplan.cli import visit  # noqa: F401  (visit)
+from pcplan.cli import match  # noqa: F401  (match)
+from pcplan.cli import report  # noqa: F401  (report)
 # isort: on
 
 __all__ = ["app", "main"]

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from pcplan import __version__
-from pcplan.errors import PcplanError, UsageError
+from pcplan.errors import PcplanError, Terminated, UsageError
 
 if TYPE_CHECKING:
     from pcplan.checker import Analysis
@@ -27,8 +28,33 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+class _Commands(TyperGroup):
+    """pcplan's commands; a `--dir` given after the command is pointed back before it."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        rest = args[1:]
+        rest = rest[: rest.index("--")] if "--" in rest else rest
+        for index, word in enumerate(rest):
+            if word == "--dir" or word.startswith("--dir="):
+                value = word[6:] if "=" in word else (rest[index + 1 : index + 2] or ["DIR"])[0]
+                ctx.fail(
+                    "--dir is a global option: put it before the command, as in "
+                    f"`pcplan --dir {_echo(value)} {_echo(args[0])} …`"
+                )
+        return super().resolve_command(ctx, args)
+
+
+def _echo(text: str) -> str:
+    """An argument as it may be echoed: short, with no control characters."""
+    from pcplan.findings import shorten
+
+    return shorten("".join(c if c.isprintable() else ascii(c)[1:-1] for c in text), 60)
+
+
 app = typer.Typer(
     name="pcplan",
+    cls=_Commands,
     help="Plan, check and track children's services peer challenges kept as YAML files.\n\n"
     "Example: pcplan status",
     no_args_is_help=True,
@@ -77,6 +103,8 @@ def handles_errors(function: F) -> F:
             raise typer.Exit(STATE.exit_code) from None
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except Terminated as stop:
+            _fail(f"stopped by {_signal_name(stop.signum)}", 128 + stop.signum)
 
     return wrapper  # type: ignore[return-value]
 
@@ -352,22 +380,104 @@ class ShowFormat(StrEnum):
     json = "json"
 
 
+class ListFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    csv = "csv"
+    json = "json"
+
+
+def check_person(person: str, contexts: Any, programme: Programme | None) -> str:
+    """The person's name as the programme writes it: exactly, or the one name that differs
+    only by case and spacing. Exit 2 when there is none (with the nearest names) or several.
+    """
+    import difflib
+
+    from pcplan.errors import UsageError
+    from pcplan.findings import shorten
+    from pcplan.overview import known_people, matching_names
+
+    people = known_people(contexts, programme)
+    matches = matching_names(person, people)
+    if len(matches) > 1:
+        raise UsageError(
+            f"{shorten(person, 80)}: several people differ from this name only by case or "
+            f"spacing ({', '.join(matches)}); give the name exactly"
+        )
+    if not matches:
+        close = difflib.get_close_matches(person, sorted(people), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UsageError(f"{shorten(person, 80)}: nobody of this name in the programme{hint}")
+    return matches[0]
+
+
+def _signal_name(signum: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    """SIGTERM/SIGHUP: unwind like Ctrl-C (a second one kills at once)."""
+    import signal
+
+    signal.signal(signum, signal.SIG_DFL)
+    raise Terminated(signum)
+
+
+def _stopped(stop: Terminated) -> int:
+    sys.stderr.write(f"pcplan: stopped by {_signal_name(stop.signum)}\n")
+    return 128 + stop.signum
+
+
+def restore_default_signals() -> None:
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
+def install_signal_handlers() -> None:
+    """Make SIGTERM and SIGHUP clean up as Ctrl-C does (temporary files removed, exit 128+N)."""
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, _raise_terminated)
+
+
 def main() -> None:
     """The console script's entry point.
 
     Output never fails on its stream (SPEC §6): text the stream's encoding cannot
     carry is escaped (``\\xe9``), a closed stdout exits 1 quietly, and a reader that
-    goes away (a broken pipe) leaves the command's own exit status.
+    goes away (a broken pipe) leaves the command's own exit status. SIGTERM and
+    SIGHUP unwind like Ctrl-C (temporary files removed) and exit 128 + N.
     """
-    code = prepare_streams()
-    if code is None:
-        code = refuse_undecodable(sys.argv[1:])
-    if code is None:
+    code: int | None = 1
+    try:
+        install_signal_handlers()  # (inside the try: a signal may come at once)
+        code = prepare_streams()
+        if code is None:
+            code = refuse_undecodable(sys.argv[1:])
+        if code is None:
+            try:
+                app()
+                code = 0
+            except SystemExit as done:
+                code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    except Terminated as stop:  # outside a command (while parsing the arguments)
+        code = _stopped(stop)
+    finally:  # the work is over: a late signal just ends the process
         try:
-            app()
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+            restore_default_signals()
+        except Terminated as stop:  # (it came while they were being restored)
+            code = _stopped(stop)
     try:
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):

@@ -1,8 +1,13 @@
-"""`pcplan new`, `done` and `team`: scaffolding and edits that change only their own lines."""
+"""`pcplan new`, `done`, `team` and `set`: thin commands over `scaffold` and `changes`.
+
+Each parses its arguments, calls one core function, prints what it did and the
+file's new problems, and lets `handles_errors` map refusals to exit codes.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -17,27 +22,41 @@ from pcplan.cli.common import (
     handles_errors,
     named_challenge,
     open_directory,
-    parse_date,
     say,
     today,
     write_json,
 )
 from pcplan.errors import UsageError
+from pcplan.vocabulary import ROLES
 
 if TYPE_CHECKING:
-    from pcplan.edit import Editor
+    from pcplan.changes import Change
     from pcplan.findings import Finding
+    from pcplan.models import Programme
 
 # ----------------------------------------------------------------------------- new
 
 
-def _prompt_or_fail(value: Any, label: str, option: str, missing: list[str]) -> Any:
-    if value is not None:
-        return value
-    if sys.stdin.isatty() and sys.stdout.isatty():
-        return typer.prompt(label)
-    missing.append(option)
-    return None
+def interactive() -> bool:
+    """Can `new` ask for what is missing (a person at a terminal)?"""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _answer(option: str, given: Any, programme: Programme, missing: list[str]) -> Any:
+    """An option's value: as given, else asked for on a terminal (again until it is valid)."""
+    from pcplan.scaffold import QUESTIONS, read_answer
+
+    if given is not None:
+        return read_answer(option, str(given), programme)
+    if not interactive():
+        missing.append(option)
+        return None
+    while True:
+        text = typer.prompt(QUESTIONS[option])
+        try:
+            return read_answer(option, text, programme)
+        except UsageError as problem:
+            sys.stderr.write(f"pcplan: {problem.message}\n")
 
 
 @app.command()
@@ -63,7 +82,12 @@ def new(
         typer.Option("--host-dcs", help="Host DCS; default the host's DCS in programme.yaml."),
     ] = None,
     challenge_id: Annotated[
-        str | None, typer.Option("--id", help="Challenge id; default <host>-<YYYY>-<MM>.")
+        str | None,
+        typer.Option(
+            "--id",
+            help="Challenge id; default <host>-<YYYY>-<MM>; give another for "
+            "a second challenge that month.",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     as_of: Annotated[
@@ -77,18 +101,15 @@ def new(
 
     Asks for what is missing on a terminal; elsewhere exits 2 naming it.
 
-    Example: pcplan new --host kent --fieldwork 2027-06-09 --round 10 --topic "Care leavers"
+    Example: pcplan new --host kent --fieldwork 2027-06-09 --round 11 --topic "Care leavers"
     """
-    from pcplan.dates import working_days
-    from pcplan.edit import current_bytes, write_atomic
-    from pcplan.models import SLUG_PATTERN, Programme, validate_challenge
+    from pcplan.changes import parse_day
+    from pcplan.models import Programme
+    from pcplan.render.findings import finding_line
     from pcplan.render.schedule import headline
-    from pcplan.repo import challenge_paths, load_programme
-    from pcplan.rules import ChallengeContext, check_file
-    from pcplan.rules.identity import unknown_authority_message
-    from pcplan.scaffold import NewChallenge, challenge_text, default_id, schema_reference
+    from pcplan.repo import load_programme
+    from pcplan.scaffold import create_challenge, registry_dcs
     from pcplan.schedule import compute_schedule
-    from pcplan.yamlio import decode, parse
 
     day = as_of_or_today(as_of)
     programme_dir = open_directory()
@@ -99,113 +120,37 @@ def new(
             f"{programme_file.display} cannot be read; run `pcplan check` and fix it first"
         )
     missing: list[str] = []
-    host = _prompt_or_fail(host, "Host authority (slug)", "--host", missing)
-    fieldwork = _prompt_or_fail(
-        fieldwork, "First day of fieldwork (YYYY-MM-DD)", "--fieldwork", missing
-    )
-    round_number = _prompt_or_fail(round_number, "Round", "--round", missing)
-    topic = _prompt_or_fail(topic, "Self-assessment topic", "--topic", missing)
-    if host_dcs is None and host is not None:
-        dcss = [p.name for p in programme.people if p.authority == host and p.role == "dcs"]
-        host_dcs = dcss[0] if len(dcss) == 1 else None
-    host_dcs = _prompt_or_fail(host_dcs, "Host DCS", "--host-dcs", missing)
+    answers = {"--host": _answer("--host", host, programme, missing)}  # named first
+    answers["--fieldwork"] = _answer("--fieldwork", fieldwork, programme, missing)
+    answers["--round"] = _answer("--round", round_number, programme, missing)
+    answers["--topic"] = _answer("--topic", topic, programme, missing)
+    if host_dcs is None and answers["--host"] is not None:
+        host_dcs = registry_dcs(programme, answers["--host"])
+    answers["--host-dcs"] = _answer("--host-dcs", host_dcs, programme, missing)
     if missing:
         raise UsageError(
             f"missing {', '.join(missing)} (not a terminal, so pcplan cannot ask); nothing written"
         )
-    import re
-
-    if not re.fullmatch(SLUG_PATTERN, host) or host not in programme.authorities:
-        raise UsageError(f"--host {host}: {unknown_authority_message(host, programme.authorities)}")
-    start = parse_date(str(fieldwork), "--fieldwork")
-    assert start is not None
-    finish = parse_date(end, "--end") or working_days().next_after(start)
-    challenge_id = challenge_id or default_id(host, start)
-    if not re.fullmatch(SLUG_PATTERN, challenge_id):
-        raise UsageError(f"--id {challenge_id}: use lowercase letters, digits and hyphens")
-    target = programme_dir.root / f"{challenge_id}.yaml"
-    for path in challenge_paths(programme_dir):
-        if path.stem == challenge_id and path != target:
-            from pcplan.errors import WriteRefused
-
-            raise WriteRefused(
-                f"{programme_dir.display(path)} already has the id {challenge_id}; "
-                "choose another with --id"
-            )
-    if target.is_symlink():
-        from pcplan.errors import WriteRefused
-
-        raise WriteRefused(f"{programme_dir.display(target)}: is a symbolic link; not written")
-    if target.exists() and not force:
-        from pcplan.errors import WriteRefused
-
-        raise WriteRefused(
-            f"{programme_dir.display(target)} already exists; pass --force to overwrite it"
-        )
-    details = NewChallenge(
-        id=challenge_id,
-        round=int(round_number),
-        host=host,
-        host_name=programme.authority_name(host) or host,
-        host_dcs=str(host_dcs),
-        topic=str(topic),
-        start=start,
-        end=finish,
-        programme_manager=programme.programme_manager,
-    )
-    text = challenge_text(
-        details, schema_path=schema_reference(target, programme_dir.root), made_on=day
-    )
-    document = parse(decode(target, text.encode("utf-8")))
-    checked = validate_challenge(document.data)
-    if isinstance(checked, list):
-        raise UsageError("; ".join(issue.message for issue in checked) + "; nothing written")
-    context = ChallengeContext(
-        path=target,
-        display=programme_dir.display(target),
-        document=document,
-        challenge=checked,
-        programme=programme,
-        calendar=working_days(),
+    created = create_challenge(
+        programme_dir,
+        programme,
+        answers,
+        end=parse_day(end, "--end") if end is not None else None,
+        challenge_id=challenge_id,
+        force=force,
         as_of=day,
     )
-    found = check_file(context).findings
-    errors = [f for f in found if f.severity == "error"]
-    if errors:  # a file made by `new` checks with no errors (SPEC §4)
-        raise UsageError("; ".join(f.message for f in errors) + "; nothing written")
-    write_atomic(target, text.encode("utf-8"), expected=current_bytes(target))
-    say(programme_dir.display(target))
-    result = compute_schedule(checked, programme.settings, day)
-    for line in headline(checked, result, programme.authority_name(host)):
+    say(created.display)
+    challenge = created.challenge
+    result = compute_schedule(challenge, programme.settings, day)
+    for line in headline(challenge, result, programme.authority_name(challenge.host.authority)):
         say(line)
-    from pcplan.render.findings import finding_line
-
-    for finding in found:  # (late steps are in the headline already)
+    for finding in created.findings:  # (late steps are in the headline already)
         if finding.severity == "warning" and finding.rule not in ("steps.overdue", "team.missing"):
             sys.stdout.write(finding_line(finding))
 
 
-# ----------------------------------------------------------------------------- done
-
-
-def _say_if_not_applicable(named: NamedChallenge, step: str, editor: Editor) -> None:
-    """Steps 14-15 apply only when the host opted into the review (SPEC §3): say so."""
-    review = editor.data.get("review")
-    review = review if isinstance(review, dict) else {}
-    visit = review.get("visit")
-    visit = visit if isinstance(visit, dict) else {}
-    reasons = {
-        "impact_review": "review.opted_in is not true",
-        "impact_visit": "review.opted_in and review.visit.requested are not both true",
-    }
-    applies = review.get("opted_in") is True and (
-        step != "impact_visit" or visit.get("requested") is True
-    )
-    if step in reasons and not applies:
-        say(
-            f"{named.display}: note: step `{step}` does not apply to this challenge "
-            f"({reasons[step]}); recorded anyway"
-        )
+# ----------------------------------------------------------------------------- editing
 
 
 def _report_edit(named: NamedChallenge, before: list[Finding], as_of: date) -> None:
@@ -228,13 +173,26 @@ def _report_edit(named: NamedChallenge, before: list[Finding], as_of: date) -> N
             sys.stdout.write(finding_line(f))
 
 
-def _edit_context(reference: str, as_of: date) -> tuple[Editor, NamedChallenge, list[Finding]]:
-    """The file to edit, where it is, and its findings before the edit."""
-    from pcplan.edit import Editor
-
+def _edit(reference: str, change: Callable[[NamedChallenge], Change]) -> None:
+    """Run one change on a challenge file; print what it did, then any new problem."""
     named = named_challenge(reference)
-    before = named.analyse(as_of).findings.get(named.display, [])
-    return Editor(named.path), named, before
+    before = named.analyse(today()).findings.get(named.display, [])
+    outcome = change(named)
+    for line in outcome.lines:
+        say(f"{named.display}: {line}")
+    if outcome.changed:
+        _report_edit(named, before, today())
+
+
+def _programme() -> Programme | None:
+    from pcplan.models import Programme
+    from pcplan.repo import load_programme
+
+    model = load_programme(open_directory()).model
+    return model if isinstance(model, Programme) else None
+
+
+# ----------------------------------------------------------------------------- done
 
 
 @app.command()
@@ -248,73 +206,99 @@ def done(
             "--on", metavar="DATE", help="The day it was done (YYYY-MM-DD); default today."
         ),
     ] = None,
+    undo: Annotated[
+        bool, typer.Option("--undo", help="Remove the date recorded by mistake.")
+    ] = False,
 ) -> None:
-    """Record a planning step as done, changing only that line of the file.
+    """Record a planning step as done (or, with --undo, not done), changing only its line.
 
-    Example: pcplan done kent-2027-03 reading_pack --on 2027-02-19
+    A date the steps' order rules out (a planning step after fieldwork ended, the
+    impact review before the response document, ...) is refused.
+
+    Example: pcplan done buckinghamshire-2027-03 reading_pack --on 2027-02-26
     """
-    import difflib
+    from pcplan.changes import parse_day, record_step, step_key, undo_step
 
-    from pcplan.steps import STEP_BY_KEY, STEP_KEYS
+    key = step_key(step)
+    if undo:
+        if on is not None:
+            raise UsageError("--undo removes the recorded date; leave out --on")
+        _edit(challenge, lambda named: undo_step(named.path, key))
+        return
+    day = parse_day(on, "--on") if on is not None else today()
+    _edit(challenge, lambda named: record_step(named.path, challenge, key, day))
 
-    if step not in STEP_BY_KEY:
-        close = difflib.get_close_matches(step, STEP_KEYS, n=1)
-        hint = f"did you mean {close[0]}?" if close else "the steps are " + ", ".join(STEP_KEYS)
-        raise UsageError(f"{step}: not a planning step; {hint}")
-    day = parse_date(on, "--on") or today()
-    editor, named, before = _edit_context(challenge, today())
-    previous = (
-        (editor.data.get("steps") or {}).get(step)
-        if isinstance(editor.data.get("steps"), dict)
-        else None
-    )
-    editor.set_value(("steps",), step, day)
-    _say_if_not_applicable(named, step, editor)
-    if editor.save():
-        was = f" (was {previous})" if previous not in (None, "") else ""
-        say(f"{named.display}: {step} done {day.isoformat()}{was}")
+
+# ----------------------------------------------------------------------------- set
+
+
+@app.command(name="set")
+@handles_errors
+def set_(
+    challenge: Annotated[str, typer.Argument(help="A challenge id or the path of its file.")],
+    field: Annotated[
+        str, typer.Argument(help="The field's dotted path, e.g. host.project_manager.")
+    ],
+    rest: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="The new value (lists comma-separated); more FIELD VALUE pairs may follow.",
+            show_default=False,
+        ),
+    ] = None,
+    unset: Annotated[bool, typer.Option("--unset", help="Remove the field(s).")] = False,
+) -> None:
+    """Set one field of a challenge by its dotted path, checked before anything is written.
+
+    Fields: topic, round, scope, host.dcs, host.project_manager, fieldwork.start,
+    fieldwork.end, briefing_needed, feedback.audience (comma-separated),
+    feedback.format, feedback.agreed_on, escalation.host_contact,
+    escalation.visiting_contact, lead_consent.given_by, lead_consent.date,
+    lead_consent.reason, review.opted_in, review.contents (comma-separated),
+    review.visit.requested, review.visit.hours, review.visit.one_to_one.
+    Fields that go together are set together:
+    pcplan set buckinghamshire-2027-03 lead_consent.given_by "Fenella Crickmore"
+    lead_consent.date 2027-01-08
+
+    Example: pcplan set buckinghamshire-2027-03 feedback.audience "senior leaders, lead member"
+    """
+    from pcplan.changes import parse_field_value, set_fields, settable_field
+    from pcplan.edit import Value
+
+    words = [field, *(rest or [])]
+    edits: list[tuple[str, Value | None]] = []
+    if unset:
+        edits = [(settable_field(name), None) for name in words]
     else:
-        say(f"{named.display}: {step} was already done {day.isoformat()}")
-    _report_edit(named, before, today())
+        if len(words) % 2:
+            settable_field(words[-1])
+            raise UsageError(f"set {words[-1]}: give a value, or --unset")
+        for name, value in zip(words[::2], words[1::2], strict=True):
+            edits.append((name, parse_field_value(name, value)))
+    _edit(challenge, lambda named: set_fields(named.path, edits))
 
 
 # ----------------------------------------------------------------------------- team
 
-
-class Role(StrEnum):
-    dcs = "dcs"
-    assistant_director = "assistant_director"
-    team_leader = "team_leader"
-    practitioner = "practitioner"
-    partner = "partner"
-
-
-TEAM_RULES = (
-    "team.lead",
-    "team.size",
-    "team.authorities",
-    "team.host",
-    "team.assistant_director",
-    "team.practitioners",
-    "team.diary",
-    "team.conflict",
-    "team.unconfirmed",
-    "team.missing",
-)
+Role = StrEnum("Role", {role: role for role in ROLES})  # type: ignore[misc]
 
 
 class TeamAction(StrEnum):
     add = "add"
     confirm = "confirm"
     decline = "decline"
+    remove = "remove"
+    lead = "lead"
 
 
 @app.command(
     epilog="Examples:\n\n"
-    "  pcplan team kent-2027-03\n\n"
-    '  pcplan team kent-2027-03 add "Jo Rivers" --authority surrey --role dcs --lead\n\n'
-    '  pcplan team kent-2027-03 confirm "Jo Rivers"\n\n'
-    '  pcplan team kent-2027-03 decline "Pat Quinn"'
+    "  pcplan team buckinghamshire-2027-03\n\n"
+    '  pcplan team buckinghamshire-2027-03 add "Corinne Maddox"\n\n'
+    '  pcplan team buckinghamshire-2027-03 confirm "Beatrix Holloway-Nunn"\n\n'
+    '  pcplan team buckinghamshire-2027-03 decline "Tariq Vellacott"\n\n'
+    '  pcplan team buckinghamshire-2027-03 remove "Tariq Vellacott"\n\n'
+    '  pcplan team buckinghamshire-2027-03 lead "Callum Trevithick"'
 )
 @handles_errors
 def team(
@@ -322,16 +306,24 @@ def team(
     action: Annotated[
         TeamAction | None,
         typer.Argument(
-            help="add, confirm or decline; leave out to show the team.", show_default=False
+            help="add, confirm, decline, remove or lead; leave out to show the team.",
+            show_default=False,
         ),
     ] = None,
     name: Annotated[
         str | None, typer.Argument(help="The member's name.", show_default=False)
     ] = None,
     authority: Annotated[
-        str | None, typer.Option("--authority", help="add: their authority's slug.")
+        str | None,
+        typer.Option("--authority", help="add: their authority's slug (default: programme.yaml)."),
     ] = None,
-    role: Annotated[Role | None, typer.Option("--role", help="add: their role.")] = None,
+    organisation: Annotated[
+        str | None,
+        typer.Option("--organisation", help="add: a partner's organisation slug (¶21)."),
+    ] = None,
+    role: Annotated[
+        Role | None, typer.Option("--role", help="add: their role (default: programme.yaml).")
+    ] = None,
     lead: Annotated[bool, typer.Option("--lead", help="add: they lead the visiting team.")] = False,
     as_of: Annotated[
         str | None, typer.Option("--as-of", metavar="DATE", help="show: the rules as of this date.")
@@ -342,58 +334,75 @@ def team(
 ) -> None:
     """Show a challenge's visiting team and each team rule's result, or edit the team.
 
-    `add` nominates someone (status: nominated); `confirm` and `decline` record the
-    host DCS's answer (¶22). No reason for a decline is ever recorded.
+    `add` nominates someone (status: nominated), taking their authority and role from
+    programme.yaml's `people`; `confirm` and `decline` record the host DCS's answer
+    (¶22; no reason is ever recorded); `remove` deletes someone entered by mistake;
+    `lead` moves the lead.
 
-    Example: pcplan team kent-2027-03 add "Jo Rivers" --authority surrey --role dcs --lead
+    Example: pcplan team buckinghamshire-2027-03 add "Corinne Maddox"
     """
+    from pcplan import changes
+
     if action is None:
         if name is not None:
-            raise UsageError(f"{name}: say what to do: add, confirm or decline")
+            raise UsageError(f"{name}: say what to do: add, confirm, decline, remove or lead")
         _show_team(challenge, as_of_or_today(as_of), fmt)
         return
     if name is None or not name.strip():
         raise UsageError(f"team {action.value}: give the member's name")
     if action is TeamAction.add:
-        missing = [
-            flag for flag, value in (("--authority", authority), ("--role", role)) if value is None
-        ]
-        if missing:
-            raise UsageError(f"team add: missing {' and '.join(missing)}")
-        assert authority is not None and role is not None
-        _add_member(challenge, _valid_name(name), authority, role, lead)
+        programme = _programme()
+        role_name = role.value if role is not None else None
+        _edit(
+            challenge,
+            lambda named: changes.add_member(
+                named.path,
+                challenge,
+                programme,
+                name,
+                authority=authority,
+                organisation=organisation,
+                role=role_name,
+                lead=lead,
+            ),
+        )
         return
     stray = [
         flag
-        for flag, value in (("--authority", authority), ("--role", role), ("--lead", lead or None))
+        for flag, value in (
+            ("--authority", authority),
+            ("--organisation", organisation),
+            ("--role", role),
+            ("--lead", lead or None),
+        )
         if value is not None
     ]
     if stray:
         raise UsageError(f"team {action.value}: {', '.join(stray)} only go with `add`")
-    _set_status(challenge, name, "confirmed" if action is TeamAction.confirm else "declined")
-
-
-def _valid_name(name: str) -> str:
-    """A name as the file format allows it (SPEC §2), or exit 2 saying why not."""
-    import re
-
-    from pcplan.models import LINE_PATTERN, NAME_MAX
-    from pcplan.yamlio import has_forbidden_character
-
-    name = name.strip()
-    if len(name) > NAME_MAX:
-        raise UsageError(f"a name is at most {NAME_MAX} characters; this one has {len(name)}")
-    if has_forbidden_character(name) or not re.fullmatch(LINE_PATTERN, name):
-        raise UsageError(
-            "the name contains a control or invisible character (a tab or line break?); "
-            "retype it on one line"
+    if action is TeamAction.remove:
+        _edit(challenge, lambda named: changes.remove_member(named.path, challenge, name))
+    elif action is TeamAction.lead:
+        _edit(challenge, lambda named: changes.set_lead(named.path, challenge, name))
+    else:
+        status = "confirmed" if action is TeamAction.confirm else "declined"
+        _edit(
+            challenge,
+            lambda named: changes.set_member_status(named.path, challenge, name, status),
         )
-    return name
+
+
+def team_rules() -> list[str]:
+    """The team rules, in the catalogue's order, from the rule registry."""
+    from pcplan.rules import RULES
+
+    return [rule for rule in RULES if rule.startswith("team.")]
 
 
 def _show_team(challenge: str, day: date, fmt: ShowFormat) -> None:
+    from pcplan.dates import show_date
     from pcplan.overview import confirmed_count
     from pcplan.render import table as tables
+    from pcplan.rules.team import still_needed
 
     named = named_challenge(challenge)
     display = named.display
@@ -405,14 +414,17 @@ def _show_team(challenge: str, day: date, fmt: ShowFormat) -> None:
 
         write_text(CheckResult(1, tuple(analysis.findings.get(display, []))), sys.stderr)
         raise typer.Exit(1)
+    rules = team_rules()
     members = context.challenge.visiting_team
-    found = [f for f in analysis.findings.get(display, []) if f.rule in TEAM_RULES]
-    results = [(rule, [f for f in found if f.rule == rule]) for rule in TEAM_RULES]
+    found = [f for f in analysis.findings.get(display, []) if f.rule in rules]
+    results = [(rule, [f for f in found if f.rule == rule]) for rule in rules]
+    needed = still_needed(context.challenge)
     if fmt is ShowFormat.json:
         write_json(
             {
                 "id": context.challenge.id,
                 "members": [m.model_dump(mode="json") for m in members],
+                "still_needed": needed,
                 "rules": {
                     rule: [
                         {"severity": f.severity, "message": f.message, "line": f.line} for f in hits
@@ -427,6 +439,10 @@ def _show_team(challenge: str, day: date, fmt: ShowFormat) -> None:
     people.heading = [f"{context.challenge.id}: visiting team ({confirmed}/4 confirmed)"]
     if not members:
         people.notes = ["No visiting team yet."]
+    if needed:
+        step = context.schedule["team"]
+        due = f"; step `team` is due {show_date(step.due)}" if step.due and not step.done else ""
+        people.notes.append(f"still needed: {_words(needed)}{due}")
     for member in members:
         people.add(
             [
@@ -441,7 +457,9 @@ def _show_team(challenge: str, day: date, fmt: ShowFormat) -> None:
     tables.write(people, fmt.value, sys.stdout)
     sys.stdout.write("\n")
     verdicts = tables.Table(["rule", "result"])
-    composition = TEAM_RULES[: TEAM_RULES.index("team.practitioners") + 1]
+    from pcplan.rules.team import composition_rules
+
+    composition = composition_rules()
     for rule, hits in results:
         if not hits and not members and rule in composition:
             verdicts.add([rule, "n/a: no visiting team yet"])  # (SPEC §4: team.missing instead)
@@ -453,82 +471,6 @@ def _show_team(challenge: str, day: date, fmt: ShowFormat) -> None:
     tables.write(verdicts, fmt.value, sys.stdout)
 
 
-def _find_member(editor: Any, name: str, challenge: str) -> int:
-    """The member called ``name``: exactly, or else the one member whose name differs
-    only by case and spacing. Several such members are exit 2: which one is meant?"""
-    import difflib
-
-    from pcplan.overview import matching_names
-
-    team_list = editor.data.get("visiting_team") or []
-    members = {
-        index: str(member.get("name", ""))
-        for index, member in enumerate(team_list)
-        if isinstance(member, dict)
-    }
-    matches = matching_names(name, members.values())
-    if len(matches) > 1:
-        raise UsageError(
-            f"{name}: several members of {challenge} differ from this name only by case or "
-            f"spacing ({', '.join(matches)}); give the name exactly as in the file"
-        )
-    if matches:
-        return next(index for index, member in members.items() if member == matches[0])
-    names = list(members.values())
-    close = difflib.get_close_matches(name, names, n=1)
-    hint = (
-        f"; did you mean {close[0]}?"
-        if close
-        else (f"; the team is {', '.join(names)}" if names else "; the team is empty")
-    )
-    raise UsageError(f"{name}: not on the visiting team of {challenge}{hint}")
-
-
-def _add_member(challenge: str, name: str, authority: str, role: Role, lead: bool) -> None:
-    from pcplan.models import SLUG_PATTERN, Programme
-    from pcplan.repo import load_programme
-    from pcplan.rules.identity import unknown_authority_message
-
-    directory = open_directory()
-    programme = load_programme(directory).model
-    if isinstance(programme, Programme) and authority not in programme.authorities:
-        known = programme.authorities
-        raise UsageError(f"--authority {authority}: {unknown_authority_message(authority, known)}")
-    import re
-
-    if not re.fullmatch(SLUG_PATTERN, authority):
-        raise UsageError(f"--authority {authority}: use the authority's slug, such as `kent`")
-    from pcplan.overview import matching_names
-
-    editor, named, before = _edit_context(challenge, today())
-    team_list = editor.data.get("visiting_team") or []
-    names = [str(m.get("name", "")) for m in team_list if isinstance(m, dict)]
-    if matching_names(name, names):  # (also a name differing only by case or spacing)
-        raise UsageError(
-            f"{name} is already on the visiting team of {challenge}; use "
-            f"`pcplan team {challenge} confirm` or `decline`"
-        )
-    item: dict[str, str | bool] = {"name": name, "authority": authority, "role": role.value}
-    if lead:
-        item["lead"] = True
-    item["status"] = "nominated"
-    editor.append_item(("visiting_team",), item)
-    editor.save()
-    say(
-        f"{named.display}: added {name} ({authority}, {role.value}"
-        f"{', lead' if lead else ''}) as nominated"
-    )
-    _report_edit(named, before, today())
-
-
-def _set_status(challenge: str, name: str, status: str) -> None:
-    editor, named, before = _edit_context(challenge, today())
-    index = _find_member(editor, name, challenge)
-    member = editor.data["visiting_team"][index]
-    if member.get("status") == status:
-        say(f"{named.display}: {member.get('name')} is already {status}")
-        return
-    editor.set_value(("visiting_team", index), "status", status)
-    editor.save()
-    say(f"{named.display}: {member.get('name')} is now {status}")
-    _report_edit(named, before, today())
+def _words(items: list[str]) -> str:
+    """a, b and c"""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

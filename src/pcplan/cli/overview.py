@@ -10,10 +10,11 @@ from typing import Annotated
 import typer
 
 from pcplan.cli.common import (
-    ShowFormat,
+    ListFormat,
     analyse_programme,
     app,
     as_of_or_today,
+    check_person,
     handles_errors,
     report_unreadable,
     stamp,
@@ -23,6 +24,23 @@ from pcplan.errors import UsageError
 
 # ----------------------------------------------------------------------------- status
 
+STATUS_COLUMNS = [
+    "id",
+    "host",
+    "round",
+    "fieldwork.start",
+    "fieldwork.end",
+    "phase",
+    "next_step",
+    "next_due",
+    "overdue",
+    "team_confirmed",
+    "errors",
+    "warnings",
+]
+DUE_COLUMNS = ["id", "step", "title", "due", "status"]
+TIMEBANK_COLUMNS = ["authority", "hosted", "led", "members", "balance"]
+
 
 @app.command()
 @handles_errors
@@ -31,13 +49,13 @@ def status(
         str | None, typer.Option("--as-of", metavar="DATE", help="As of this date; default today.")
     ] = None,
     round_number: Annotated[int | None, typer.Option("--round", help="Only this round.")] = None,
-    fmt: Annotated[ShowFormat, typer.Option("--format", help="table, markdown or json.")] = (
-        ShowFormat.table
+    fmt: Annotated[ListFormat, typer.Option("--format", help="table, markdown, csv or json.")] = (
+        ListFormat.table
     ),
 ) -> None:
     """One row per challenge: phase, next step, overdue steps, team and problems.
 
-    Example: pcplan status --round 9 --format markdown
+    Example: pcplan status --round 10 --format markdown
     """
     from pcplan.overview import status_rows
     from pcplan.render import overview as views
@@ -47,8 +65,13 @@ def status(
     analysis = analyse_programme(day)
     report_unreadable(analysis)
     rows = status_rows(analysis, round_number)
-    if fmt is ShowFormat.json:
+    if fmt is ListFormat.json:
         write_json([row.as_json() for row in rows])
+        return
+    if fmt is ListFormat.csv:
+        tables.write(
+            tables.flat_table([row.as_json() for row in rows], STATUS_COLUMNS), "csv", sys.stdout
+        )
         return
     tables.write(views.status_table(rows, analysis.programme, day), fmt.value, sys.stdout)
 
@@ -59,6 +82,7 @@ def status(
 class DueFormat(StrEnum):
     table = "table"
     markdown = "markdown"
+    csv = "csv"
     json = "json"
     ics = "ics"
 
@@ -72,13 +96,17 @@ def due(
     as_of: Annotated[
         str | None, typer.Option("--as-of", metavar="DATE", help="As of this date; default today.")
     ] = None,
-    fmt: Annotated[DueFormat, typer.Option("--format", help="table, markdown, json or ics.")] = (
-        DueFormat.table
-    ),
+    person: Annotated[
+        str | None,
+        typer.Option("--person", help="Only the steps this person owns or attends."),
+    ] = None,
+    fmt: Annotated[
+        DueFormat, typer.Option("--format", help="table, markdown, csv, json or ics.")
+    ] = DueFormat.table,
 ) -> None:
     """Every step overdue or due soon across all challenges, by date, grouped by week.
 
-    Example: pcplan due --within 3w --format markdown
+    Example: pcplan due --within 3w --person "Fenella Crickmore" --format markdown
     """
     from pcplan.overview import due_items, parse_period
     from pcplan.render import overview as views
@@ -88,9 +116,16 @@ def due(
     period = parse_period(within, day)
     analysis = analyse_programme(day, rules=False)  # dates and teams, not problems
     report_unreadable(analysis)
-    items = due_items(analysis.contexts, day, period)
+    if person is not None:
+        person = check_person(person, analysis.contexts, analysis.programme)
+    items = due_items(analysis.contexts, day, period, person=person, programme=analysis.programme)
     if fmt is DueFormat.json:
         write_json([item.as_json() for item in items])
+        return
+    if fmt is DueFormat.csv:
+        tables.write(
+            tables.flat_table([i.as_json() for i in items], DUE_COLUMNS), "csv", sys.stdout
+        )
         return
     contexts = {ctx.display: ctx for ctx in analysis.contexts}
     if fmt is DueFormat.ics:
@@ -121,10 +156,14 @@ def calendar(
         str | None,
         typer.Option(
             "--person",
-            help="Only challenges where this person is host DCS, project "
-            "manager or a visiting member (not declined).",
+            help="Only the challenges where this person is host DCS, host project manager, "
+            "a visiting member (not declined) or the programme manager, and only the steps "
+            "their place owns or attends.",
         ),
     ] = None,
+    all_steps: Annotated[
+        bool, typer.Option("--all-steps", help="With --person: every step of those challenges.")
+    ] = False,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write the ICS here, not stdout.")
     ] = None,
@@ -134,53 +173,52 @@ def calendar(
 ) -> None:
     """One ICS calendar of fieldwork and every step's deadline, for all or for one person.
 
-    Re-importing updates events rather than duplicating them (stable UIDs).
+    Fieldwork blocks the diary (busy); deadlines do not. Re-importing updates events
+    rather than duplicating them (stable UIDs).
 
-    Example: pcplan calendar --person "Jo Rivers" --out jo-rivers.ics
+    Example: pcplan calendar --person "Callum Trevithick" --out callum-trevithick.ics
     """
-    import difflib
-
-    from pcplan.overview import challenge_events, involves, known_people, matching_names
+    from pcplan.overview import challenge_events, person_events, person_sessions
     from pcplan.render.ics import to_ics
 
+    if all_steps and person is None:
+        raise UsageError("--all-steps goes with --person")
     day = as_of_or_today(as_of)
     analysis = analyse_programme(day, rules=False)
     report_unreadable(analysis)
     contexts = analysis.contexts
     programme = analysis.programme
     if person is not None:
-        people = known_people(contexts, programme)
-        matches = matching_names(person, people)
-        if not matches:
-            close = difflib.get_close_matches(person, sorted(people), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise UsageError(f"{person}: nobody of this name in the programme{hint}")
-        if len(matches) > 1:
-            raise UsageError(
-                f"{person}: several people differ from this name only by case or spacing "
-                f"({', '.join(matches)}); give the name exactly"
+        person = check_person(person, contexts, programme)
+        by_challenge = [
+            person_events(ctx, person, programme, all_steps=all_steps) for ctx in contexts
+        ]
+        count = sum(1 for events in by_challenge if events)
+        events = [event for events in by_challenge for event in events]
+    else:
+        events = [
+            event
+            for ctx in contexts
+            for event in challenge_events(
+                ctx, programme.authority_name(ctx.challenge.host.authority) if programme else None
             )
-        person = matches[0]
-        contexts = [ctx for ctx in contexts if involves(ctx.challenge, person)]
-    events = [
-        event
-        for ctx in contexts
-        for event in challenge_events(
-            ctx, programme.authority_name(ctx.challenge.host.authority) if programme else None
-        )
-    ]
+        ]
+        count = len(contexts)
+    timed = person_sessions(contexts, person) if person is not None else []  # (SPEC §9)
     name = "Peer challenges" + (f": {person}" if person else "")
-    data = to_ics(events, name=name, stamp=stamp())
+    data = to_ics(events, name=name, stamp=stamp(), timed=timed)
     if out is None:
         sys.stdout.write(data.decode("utf-8"))
         return
-    from pcplan.edit import replace_file
+    from pcplan.fileio import write_output
 
-    replace_file(out, data)
-    count = f"{len(contexts)} challenge{'' if len(contexts) == 1 else 's'}"
+    write_output(out, data)
+    challenges = f"{count} challenge{'' if count == 1 else 's'}"
     from pcplan.repo import show_path
 
-    sys.stderr.write(f"wrote {show_path(out)}: {len(events)} events from {count}\n")
+    sys.stderr.write(
+        f"wrote {show_path(out)}: {len(events) + len(timed)} events from {challenges}\n"
+    )
 
 
 # ----------------------------------------------------------------------------- timebank
@@ -189,8 +227,11 @@ def calendar(
 @app.command()
 @handles_errors
 def timebank(
-    fmt: Annotated[ShowFormat, typer.Option("--format", help="table, markdown or json.")] = (
-        ShowFormat.table
+    round_number: Annotated[
+        int | None, typer.Option("--round", help="Only this round's challenges.")
+    ] = None,
+    fmt: Annotated[ListFormat, typer.Option("--format", help="table, markdown, csv or json.")] = (
+        ListFormat.table
     ),
     as_of: Annotated[
         str | None, typer.Option("--as-of", metavar="DATE", help="As of this date.", hidden=True)
@@ -201,7 +242,7 @@ def timebank(
     balance = led + members − hosted: positive authorities have given more time than
     they have received.
 
-    Example: pcplan timebank --format markdown
+    Example: pcplan timebank --round 10 --format csv
     """
     from pcplan.overview import timebank as compute
     from pcplan.render import overview as views
@@ -209,9 +250,15 @@ def timebank(
 
     analysis = analyse_programme(as_of_or_today(as_of), rules=False)
     report_unreadable(analysis)
-    rows = compute(analysis.contexts, analysis.programme)
-    if fmt is ShowFormat.json:
+    rows = compute(analysis.contexts, analysis.programme, round_number)
+    if fmt is ListFormat.json:
         write_json({row.authority: row.as_json() for row in rows})
+        return
+    if fmt is ListFormat.csv:
+        items: list[dict[str, object]] = [
+            {"authority": row.authority, **row.as_json()} for row in rows
+        ]
+        tables.write(tables.flat_table(items, TIMEBANK_COLUMNS), "csv", sys.stdout)
         return
     table = views.timebank_table(rows)
     tables.write(table, fmt.value, sys.stdout)

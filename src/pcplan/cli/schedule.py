@@ -48,7 +48,7 @@ def schedule(
 
     Due dates on a weekend or bank holiday move to the previous working day.
 
-    Example: pcplan schedule kent-2027-03 --weeks --format markdown
+    Example: pcplan schedule buckinghamshire-2027-03 --weeks --format markdown
     """
     from pcplan.models import Challenge, Settings
     from pcplan.render import schedule as views

@@ -13,9 +13,17 @@ from typing import TextIO
 
 from pcplan.findings import printable
 from pcplan.overview import CalendarEvent
+from pcplan.timetable import TimedEvent
 
 
-def to_ics(events: Iterable[CalendarEvent], *, name: str, stamp: datetime) -> bytes:
+def to_ics(
+    events: Iterable[CalendarEvent],
+    *,
+    name: str,
+    stamp: datetime,
+    timed: Iterable[TimedEvent] = (),
+) -> bytes:
+    """All-day events, and timed ones (visit sessions, in Europe/London) after them."""
     from icalendar import Calendar, Event
 
     calendar = Calendar()
@@ -31,13 +39,16 @@ def to_ics(events: Iterable[CalendarEvent], *, name: str, stamp: datetime) -> by
         event.add("summary", printable(item.summary))
         event.add("dtstart", item.first)
         event.add("dtend", item.last + timedelta(days=1))
-        event.add("transp", "TRANSPARENT")
+        event.add("transp", "OPAQUE" if item.busy else "TRANSPARENT")
         if item.description:
             lines = item.description.split("\n")  # (its own line breaks; the data's are escaped)
             event.add("description", "\n".join(printable(line) for line in lines))
         if item.location:
             event.add("location", printable(item.location))
         calendar.add_component(event)
+    from pcplan.render.visit import add_timed_events
+
+    add_timed_events(calendar, timed, stamp)
     return calendar.to_ical()  # type: ignore[no-any-return]
 
 

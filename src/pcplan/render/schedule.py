@@ -12,6 +12,7 @@ from pcplan.schedule import Schedule, StepDates, week_label
 
 STATUS_WORDS = {
     "done": "done",
+    "unrecorded": "not recorded",
     "overdue": "OVERDUE",
     "due_soon": "due soon",
     "open": "open",

@@ -10,7 +10,12 @@ from typing import TextIO
 from pcplan.findings import printable
 from pcplan.render import colour_allowed, is_terminal
 
-STYLE_BY_STATUS = {"overdue": "bold red", "due_soon": "yellow", "done": "dim"}
+STYLE_BY_STATUS = {
+    "overdue": "bold red",
+    "due_soon": "yellow",
+    "done": "dim",
+    "unrecorded": "dim",
+}
 SHORT = 24  # columns no wider than this keep their width on a narrow terminal
 
 
@@ -181,3 +186,23 @@ def write_csv(table: Table, stream: TextIO) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(table.columns)
     writer.writerows(table.rows)
+
+
+def flat_table(items: list[dict[str, object]], columns: list[str]) -> Table:
+    """JSON items as CSV rows: the keys as the header (nested as ``fieldwork.start``)."""
+
+    def flatten(item: dict[str, object], prefix: str = "") -> dict[str, str]:
+        cells: dict[str, str] = {}
+        for key, value in item.items():
+            if isinstance(value, dict):
+                cells.update(flatten(value, f"{prefix}{key}."))
+            elif isinstance(value, list):
+                cells[prefix + key] = ", ".join(map(str, value))
+            else:
+                cells[prefix + key] = "" if value is None else str(value)
+        return cells
+
+    table = Table(columns)
+    for cells in (flatten(item) for item in items):
+        table.add([cells.get(column, "") for column in table.columns])
+    return table

@@ -23,6 +23,8 @@ from pcplan.rules import team  # noqa: F401
 from pcplan.rules import steps  # noqa: F401
 from pcplan.rules import review  # noqa: F401
 from pcplan.rules import planning  # noqa: F401  (feedback.unplanned, escalation.missing)
+from pcplan.rules import visit  # noqa: F401  (visit.*, SPEC §9)
+from pcplan.rules import reading  # noqa: F401  (reading.*, SPEC §9)
 from pcplan.rules import waivers  # noqa: F401  (waiver.unused)
 
 # isort: on

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 from pcplan.dates import show_date
 from pcplan.rules.registry import ChallengeContext, Problem, file_rule
@@ -20,24 +21,25 @@ def check_fieldwork_order(ctx: ChallengeContext) -> Iterator[Problem]:
         )
 
 
-@file_rule("fieldwork.length", "warning")
+@file_rule("fieldwork.length", "warning", waivable=True)
 def check_fieldwork_length(ctx: ChallengeContext) -> Iterator[Problem]:
-    """Fieldwork does not end on the next working day after it starts (¶11, "48 hours")."""
+    """Fieldwork is not two consecutive calendar days (¶11, "48 hours"): a Friday start or a span over a bank holiday is flagged."""
     fieldwork = ctx.challenge.fieldwork
     if fieldwork.end < fieldwork.start:
         return  # fieldwork.dates says so
-    expected = ctx.calendar.next_after(fieldwork.start)
+    expected = fieldwork.start + timedelta(days=1)
     if fieldwork.end != expected:
         days = (fieldwork.end - fieldwork.start).days + 1
         yield Problem(
             ("fieldwork", "end"),
-            f"fieldwork is two days (48 hours, ¶11): from {show_date(fieldwork.start)} it "
-            f"would end {show_date(expected)}, not {show_date(fieldwork.end)} "
-            f"({days} calendar day{'s' if days != 1 else ''})",
+            f"fieldwork is 48 hours on two consecutive days (¶11): from "
+            f"{show_date(fieldwork.start)} it ends {show_date(expected)}, not "
+            f"{show_date(fieldwork.end)} ({days} calendar day{'s' if days != 1 else ''}). "
+            "If the programme manager agreed otherwise, record a waiver",
         )
 
 
-@file_rule("fieldwork.working_days", "warning")
+@file_rule("fieldwork.working_days", "warning", waivable=True)
 def check_fieldwork_on_working_days(ctx: ChallengeContext) -> Iterator[Problem]:
     """A fieldwork day falls on a weekend or an England and Wales bank holiday."""
     fieldwork = ctx.challenge.fieldwork

@@ -24,7 +24,7 @@ from typing import Any, Literal, NamedTuple
 
 from pcplan.dates import WorkingDays
 from pcplan.findings import Severity
-from pcplan.models import Challenge, Programme, Settings
+from pcplan.models import Challenge, Private, Programme, Settings
 from pcplan.schedule import Schedule, compute_schedule
 from pcplan.yamlio import Document, KeyPath
 
@@ -54,6 +54,7 @@ class ChallengeContext:
         "display",
         "document",
         "path",
+        "private",
         "programme",
     )
 
@@ -67,6 +68,7 @@ class ChallengeContext:
         calendar: WorkingDays,
         as_of: date,
         document: Document,
+        private: Private | None = None,
     ) -> None:
         self.path = path
         self.display = display
@@ -75,6 +77,8 @@ class ChallengeContext:
         self.calendar = calendar
         self.as_of = as_of
         self.document = document
+        # The private constraints file (env PCPLAN_PRIVATE, ¶22): never quoted in messages.
+        self.private = private
         self._schedule: Schedule | None = None
 
     @property

@@ -25,7 +25,7 @@ def check_review_not_too_early(ctx: ChallengeContext) -> Iterator[Problem]:
         )
 
 
-@file_rule("review.contents", "warning")
+@file_rule("review.contents", "warning", waivable=True)
 def check_review_contents(ctx: ChallengeContext) -> Iterator[Problem]:
     """`steps.impact_review` is recorded and `review.contents` lacks any of the six ¶40 items."""
     if ctx.challenge.steps.get("impact_review") is None:
@@ -71,4 +71,21 @@ def check_review_visit(ctx: ChallengeContext) -> Iterator[Problem]:
             ("review", "visit", "hours"),
             f"the return visit lasts at least half a day (¶41): {HALF_DAY_HOURS:g} hours or "
             f"more, not {hours:g}",
+        )
+
+
+@file_rule("review.one_to_one", "warning", waivable=True)
+def check_review_visit_one_to_one(ctx: ChallengeContext) -> Iterator[Problem]:
+    """`review.visit.requested` and `review.visit.one_to_one` is not true (¶41: a one-to-one between DCSs)."""
+    visit = ctx.challenge.review.visit
+    if visit.requested and visit.one_to_one is not True:
+        where = (
+            ("review", "visit", "one_to_one")
+            if visit.one_to_one is not None
+            else ("review", "visit")
+        )
+        yield Problem(
+            where,
+            "the return visit includes a one-to-one session between the DCSs (¶41); "
+            "plan one and set `review.visit.one_to_one: true`",
         )

@@ -9,11 +9,18 @@ from typing import NamedTuple
 from pcplan.findings import Finding, shorten
 from pcplan.rules.registry import RULES, ChallengeContext, loader_rule
 
+loader_rule("waiver.unused", "warning", "A waiver names a rule that did not fire in its file.")
 loader_rule(
-    "waiver.unused",
-    "warning",
-    "A waiver names a rule that did not fire in its file, or names no rule at all.",
+    "waiver.invalid",
+    "error",
+    "A waiver names no rule, an unknown rule, or a rule that cannot be waived: a physical "
+    "clash (`team.diary`), the host's own staff (`team.host`) or a broken file never are.",
 )
+
+
+def waivable_rules() -> list[str]:
+    """The rules a waiver may relax (SPEC §4), in the catalogue's order."""
+    return [rule.id for rule in RULES.values() if rule.waivable]
 
 
 class WaiverNote(NamedTuple):
@@ -41,7 +48,11 @@ def apply_waivers(
     findings = list(findings)
     if not waivers:
         return findings
-    reasons = {w.rule: w.reason for w in waivers if w.rule is not None}
+    reasons = {
+        w.rule: w.reason
+        for w in waivers
+        if w.rule is not None and w.rule in RULES and RULES[w.rule].waivable
+    }
     fired = {finding.rule for finding in findings}
     result = [
         Finding(f.file, f.line, f.column, f.rule, "info", f"waived: {shorten(reasons[f.rule], 80)}")
@@ -49,15 +60,26 @@ def apply_waivers(
         else f
         for f in findings
     ]
-    severity = RULES["waiver.unused"].severity
     for waiver in waivers:
+        rule_id = "waiver.invalid"
         if waiver.rule is None:
             message = "this waiver names no rule; add `rule:` or remove the waiver"
         elif waiver.rule not in RULES:
-            close = difflib.get_close_matches(waiver.rule, list(RULES), n=1)
-            hint = f"did you mean `{close[0]}`?" if close else "`pcplan check --help` lists them"
+            close = difflib.get_close_matches(waiver.rule, waivable_rules(), n=1)
+            hint = (
+                f"did you mean `{close[0]}`?"
+                if close
+                else "the rules a waiver may relax are " + ", ".join(waivable_rules())
+            )
             message = f"`{shorten(waiver.rule, 60)}` is not a rule id; {hint}"
+        elif not RULES[waiver.rule].waivable:
+            message = (
+                f"`{waiver.rule}` cannot be waived (a physical clash, the host's own staff or "
+                "a broken file must be put right, ¶21-22); fix what it reports and remove "
+                "the waiver"
+            )
         elif waiver.rule not in fired:
+            rule_id = "waiver.unused"
             message = (
                 f"the waiver for `{waiver.rule}` relaxes nothing: the rule does not fire "
                 "here; remove the waiver"
@@ -65,6 +87,13 @@ def apply_waivers(
         else:
             continue
         result.append(
-            Finding(display, waiver.line, waiver.column, "waiver.unused", severity, message)
+            Finding(
+                display,
+                waiver.line,
+                waiver.column,
+                rule_id,
+                RULES[rule_id].severity,
+                message,
+            )
         )
     return result
