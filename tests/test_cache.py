@@ -240,3 +240,18 @@ def test_two_concurrent_cold_checks_both_give_the_right_answer(tmp_path: Path) -
     warm = subprocess.run(command, capture_output=True, env=environment, check=False)
     assert warm.stdout == truth.stdout
     assert not [p for p in (root / CACHE).iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_a_change_to_the_private_file_is_a_new_cache(
+    programme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    private = tmp_path / "private.yaml"
+    private.write_text("people:\n  - name: Lee Chen\n    not_with: [Pat Quinn]\n", "utf-8")
+    monkeypatch.setenv("PCPLAN_PRIVATE", str(private))
+    assert "team.conflict" in rules_fired(check(programme))
+    private.write_text("people:\n  - name: Lee Chen\n    not_with: [Ash Brown]\n", "utf-8")
+    assert "team.conflict" in rules_fired(check(programme))  # Ash Brown is on the team too
+    private.write_text("people:\n  - name: Lee Chen\n    not_with: [Someone Else]\n", "utf-8")
+    assert "team.conflict" not in rules_fired(check(programme))
+    monkeypatch.delenv("PCPLAN_PRIVATE")
+    assert check(programme) == check(programme, "--no-cache")
