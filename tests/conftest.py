@@ -16,6 +16,25 @@ from pcplan.cli import app
 
 AS_OF = "2026-11-25"
 
+# The 15 planning steps of SPEC §3, in order, spelled out once for the tests to compare with.
+STEP_KEYS = (
+    "dates",
+    "scope",
+    "team",
+    "planning_discussion",
+    "project_manager",
+    "self_assessment",
+    "briefing",
+    "logistics",
+    "reading_pack",
+    "pre_meeting",
+    "supplementary_reading",
+    "fieldwork",
+    "response_document",
+    "impact_review",
+    "impact_visit",
+)
+
 # Hypothesis (tests/test_properties.py): a small run by default, for a quick loop at the
 # desk, and a larger one under CI=true, still bounded so that the whole suite stays well
 # within CI's budget. CI's run is derandomized: one commit, one result, every time.

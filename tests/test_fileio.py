@@ -33,21 +33,12 @@ from pcplan.edit import Editor
 from pcplan.errors import Terminated
 from pcplan.models import Challenge, validate_challenge
 from pcplan.yamlio import decode, parse
-from tests.conftest import AS_OF, CHALLENGE_YAML, PROGRAMME_YAML, build_tree, run
+from tests.conftest import AS_OF, CHALLENGE_YAML, PROGRAMME_YAML, STEP_KEYS, build_tree, run
 
 ID = "kent-2027-06"
 FILE = f"{ID}.yaml"
 SAFETY = 120.0  # seconds before a run counts as hung (a safety net, not a speed bound)
-STEPS = (
-    "scope",
-    "team",
-    "planning_discussion",
-    "project_manager",
-    "self_assessment",
-    "briefing",
-    "logistics",
-    "reading_pack",
-)
+STEPS = STEP_KEYS[1:9]  # eight steps, scope to reading_pack
 
 
 # ----------------------------------------------------------------------------- helpers

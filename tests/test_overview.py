@@ -32,23 +32,11 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from tests.conftest import AS_OF, build_tree, run
+from tests.conftest import AS_OF, STEP_KEYS, build_tree, run
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "challenges"
 
-PRE_FIELDWORK = (
-    "dates",
-    "scope",
-    "team",
-    "planning_discussion",
-    "project_manager",
-    "self_assessment",
-    "briefing",
-    "logistics",
-    "reading_pack",
-    "pre_meeting",
-    "supplementary_reading",
-)
+PRE_FIELDWORK = STEP_KEYS[:11]  # steps 1-11
 
 PROGRAMME = """\
 name: Overview test programme

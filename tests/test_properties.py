@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from pcplan import yamlio
 from pcplan.models import Challenge, Settings, validate_challenge
 from pcplan.schedule import compute_schedule
-from tests.conftest import Run, run
+from tests.conftest import STEP_KEYS, Run, run
 
 pytestmark = pytest.mark.slow
 
@@ -62,23 +62,6 @@ PROGRAMME = (
     "authorities:\n"
     + "".join(f"  {slug}: {name}\n" for slug, name in AUTHORITIES.items())
     + "settings:\n  response_document_weeks: 8\n"
-)
-STEP_KEYS = (
-    "dates",
-    "scope",
-    "team",
-    "planning_discussion",
-    "project_manager",
-    "self_assessment",
-    "briefing",
-    "logistics",
-    "reading_pack",
-    "pre_meeting",
-    "supplementary_reading",
-    "fieldwork",
-    "response_document",
-    "impact_review",
-    "impact_visit",
 )
 BEFORE_FIELDWORK = STEP_KEYS[:11]
 ROLES = ("dcs", "assistant_director", "team_leader", "practitioner", "partner")

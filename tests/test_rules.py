@@ -48,7 +48,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AS_OF, CHALLENGE_YAML, PROGRAMME_YAML, Run, build_tree, run
+from tests.conftest import (
+    AS_OF,
+    CHALLENGE_YAML,
+    PROGRAMME_YAML,
+    STEP_KEYS,
+    Run,
+    build_tree,
+    run,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "challenges"
@@ -1241,23 +1249,7 @@ def test_steps_unknown_fires_for_a_key_that_is_not_a_step(programme: Path) -> No
 
 
 def test_steps_unknown_does_not_fire_for_every_step_key(programme: Path) -> None:
-    keys = [
-        "dates",
-        "scope",
-        "team",
-        "planning_discussion",
-        "project_manager",
-        "self_assessment",
-        "briefing",
-        "logistics",
-        "reading_pack",
-        "pre_meeting",
-        "supplementary_reading",
-        "fieldwork",
-        "response_document",
-        "impact_review",
-        "impact_visit",
-    ]
+    keys = STEP_KEYS
     text = edited("  dates: 2026-11-02\n", "".join(f"  {key}:\n" for key in keys))
     result = check_one(programme, text)
     assert "steps.unknown" not in rules(result)
@@ -1430,18 +1422,7 @@ def test_steps_unrecorded_does_not_fire_on_the_last_day_of_fieldwork(programme: 
 
 
 def test_steps_unrecorded_does_not_fire_when_every_step_is_recorded(programme: Path) -> None:
-    keys = [
-        "scope",
-        "team",
-        "planning_discussion",
-        "project_manager",
-        "self_assessment",
-        "briefing",
-        "logistics",
-        "reading_pack",
-        "pre_meeting",
-        "supplementary_reading",
-    ]
+    keys = STEP_KEYS[1:11]  # scope to supplementary_reading
     text = edited("  dcs: Alex Morgan\n", "  dcs: Alex Morgan\n  project_manager: Sam Patel\n")
     text += "".join(f"  {key}: 2027-05-20\n" for key in keys)
     result = check_one(programme, text, as_of="2027-06-11")
