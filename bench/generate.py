@@ -5,8 +5,11 @@
 Each file looks like one a programme manager keeps: comments, a scope, a full
 visiting team of four from four other authorities, done steps, feedback and
 escalation, a review section. Fieldwork dates spread over the years so that
-files are in every phase; people are unique to their challenge so that no diary
-overlaps (the files check with no errors). The output is deterministic.
+files are in every phase. As in a programme whose registry is kept, the host DCS
+and every visiting member are in programme.yaml's `people` and take part again and
+again; each is given only challenges whose fieldwork does not overlap another of
+theirs, so the files check with no errors (the warnings are steps overdue). The
+output is deterministic.
 """
 
 from __future__ import annotations
@@ -134,7 +137,49 @@ def fieldwork_start(index: int) -> date:
     return day
 
 
-def challenge_text(index: int, rng: random.Random) -> tuple[str, str]:
+class Pool:
+    """The people of each authority and role, taken for challenges whose dates are free.
+
+    Everyone taken is in the registry (programme.yaml's `people`); a new person joins
+    an authority only when all of its people of that role are busy on those dates.
+    """
+
+    def __init__(self) -> None:
+        self.people: dict[tuple[str, str], list[str]] = {}
+        self.busy: dict[str, set[int]] = {}
+
+    def take(self, authority: str, role: str, start: date) -> str:
+        week = start.toordinal() // 7  # fieldwork is two days in one week
+        names = self.people.setdefault((authority, role), [])
+        for name in names:
+            if week not in self.busy[name]:
+                break
+        else:
+            number = len(names)
+            first = FIRST[(SLUGS.index(authority) + number) % len(FIRST)]
+            last = LAST[(SLUGS.index(authority) * 3 + number) % len(LAST)]
+            name = f"{first} {last} {SHORT[role]}{SLUGS.index(authority)}.{number}"
+            names.append(name)
+            self.busy[name] = set()
+        self.busy[name].update((week - 1, week, week + 1))
+        return name
+
+    def registry_lines(self) -> list[str]:
+        lines = []
+        for (authority, role), names in sorted(self.people.items()):
+            for name in names:
+                lines += [
+                    f"  - name: {name}",
+                    f"    authority: {authority}",
+                    f"    role: {role}",
+                ]
+        return lines
+
+
+SHORT = {"dcs": "D", "assistant_director": "A", "team_leader": "T", "practitioner": "P"}
+
+
+def challenge_text(index: int, rng: random.Random, pool: Pool) -> tuple[str, str]:
     host = SLUGS[index % len(SLUGS)]
     start = fieldwork_start(index)
     end = start + timedelta(days=1)
@@ -142,8 +187,8 @@ def challenge_text(index: int, rng: random.Random) -> tuple[str, str]:
     others = [slug for slug in SLUGS if slug != host]
     rng.shuffle(others)
     lead_from, ad_from, tl_from, pr_from = others[:4]
-    host_dcs = person(rng, index, "dcs")
-    lead = person(rng, index, "lead")
+    host_dcs = pool.take(host, "dcs", start)
+    lead = pool.take(lead_from, "dcs", start)
     steps = {
         "dates": start - timedelta(weeks=16),
         "scope": start - timedelta(weeks=15),
@@ -180,15 +225,15 @@ visiting_team:
     role: dcs
     lead: true
     status: confirmed
-  - name: {person(rng, index, "assistant_director")}
+  - name: {pool.take(ad_from, "assistant_director", start)}
     authority: {ad_from}
     role: assistant_director
     status: confirmed
-  - name: {person(rng, index, "team_leader")}
+  - name: {pool.take(tl_from, "team_leader", start)}
     authority: {tl_from}
     role: team_leader
     status: confirmed   # confirmed by the host DCS
-  - name: {person(rng, index, "practitioner")}
+  - name: {pool.take(pr_from, "practitioner", start)}
     authority: {pr_from}
     role: practitioner
     status: confirmed
@@ -210,7 +255,7 @@ review:
     return challenge_id, text
 
 
-def programme_text() -> str:
+def programme_text(pool: Pool) -> str:
     lines = [
         "name: Benchmark programme",
         "programme_manager: Morgan Ellis",
@@ -227,6 +272,7 @@ def programme_text() -> str:
             f"    role: {role}",
             f"    previous_authorities: [{SLUGS[(number + 5) % len(SLUGS)]}]",
         ]
+    lines += pool.registry_lines()
     lines += ["settings:", "  response_document_weeks: 8", ""]
     return "\n".join(lines)
 
@@ -235,15 +281,16 @@ def generate(count: int, target: Path) -> list[Path]:
     """Write ``count`` challenge files under ``target/round-NN/`` and programme.yaml."""
     rng = random.Random(count)
     target.mkdir(parents=True, exist_ok=True)
-    (target / "programme.yaml").write_text(programme_text(), encoding="utf-8")
+    pool = Pool()
     paths = []
     for index in range(count):
-        challenge_id, text = challenge_text(index, rng)
+        challenge_id, text = challenge_text(index, rng, pool)
         folder = target / f"round-{7 + index // 12:02d}"
         folder.mkdir(exist_ok=True)
         path = folder / f"{challenge_id}.yaml"
         path.write_text(text, encoding="utf-8")
         paths.append(path)
+    (target / "programme.yaml").write_text(programme_text(pool), encoding="utf-8")
     return paths
 
 

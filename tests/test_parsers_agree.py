@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -507,6 +508,34 @@ def _analysed(directory: Path, as_of: date, jobs: int) -> Any:
 
 def _rules(result: dict[str, Any]) -> set[str]:
     return {p["rule"] for p in result["problems"]}
+
+
+WORKERS_END_CLEANLY = """
+import sys
+from datetime import date
+from pathlib import Path
+from pcplan import checker
+from pcplan.cli.common import install_signal_handlers
+from pcplan.repo import ProgrammeDir
+
+install_signal_handlers()  # as the console script does
+example = ProgrammeDir(root=Path(sys.argv[1]), shown_as="challenges")
+for _ in range(15):
+    checker.analyse(example, date(2026, 11, 25), jobs=2, keep=False)
+"""
+
+
+def test_workers_end_cleanly_however_the_pool_is_shut(tmp_path: Path) -> None:
+    """Regression: workers inherited the SIGTERM handler, so the pool's shutdown made an
+    idle worker raise while holding the shared queue lock: a traceback on stderr, and one
+    run in a few hung for ever. (One chunk for two workers: one worker is always idle.)"""
+    result = subprocess.run(
+        [sys.executable, "-c", WORKERS_END_CLEANLY, str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
 
 
 @pytest.mark.parametrize("as_of", [date(2026, 11, 25), date(2030, 2, 14)])

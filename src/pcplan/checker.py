@@ -19,6 +19,7 @@ import stat
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -368,15 +369,12 @@ _SHARED: dict[str, Job] = {}
 def _parallel_batches(
     targets: list[tuple[Path, str]], job: Job, progress: Progress | None, workers: int
 ) -> Iterator[Batch]:
-    import multiprocessing
-
     job.calendar.is_working_day(job.as_of)  # load the bank holidays once, before forking
     _SHARED["job"] = job
     chunks = [targets[start : start + CHUNK] for start in range(0, len(targets), CHUNK)]
-    context = multiprocessing.get_context("fork")
     done = 0
     try:
-        with context.Pool(workers) as pool:
+        with _worker_pool(workers) as pool:
             for batch in pool.imap(_analyse_chunk, chunks):
                 yield batch
                 done += len(batch.files)
@@ -384,6 +382,36 @@ def _parallel_batches(
                     progress(done, len(targets))
     finally:
         _SHARED.clear()
+
+
+@contextmanager
+def _worker_pool(workers: int) -> Iterator[Any]:
+    """Forked workers that end cleanly: joined when all went well, killed otherwise.
+
+    The workers give up the parent's SIGTERM/SIGHUP handlers (which unwind by raising)
+    and ignore Ctrl-C: a worker that raised while holding the pool's shared queue lock
+    would leave its fellows waiting for it forever, and the parent with them.
+    """
+    import multiprocessing
+
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals)
+    try:
+        yield pool
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()
+
+
+def _worker_signals() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 def _analyse_chunk(chunk: list[tuple[Path, str]]) -> Batch:
@@ -657,14 +685,12 @@ def _fresh_results(
         for _, path, display, key, known in misses:
             yield _analyse_fresh(job, path, display, key, known, whole=keep and path in focus)
         return
-    import multiprocessing
-
     job.calendar.is_working_day(job.as_of)  # load the bank holidays once, before forking
     _SHARED["job"] = job
     work = [(path, display, key, known) for _, path, display, key, known in misses]
     chunks = [work[start : start + CHUNK] for start in range(0, len(work), CHUNK)]
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with _worker_pool(workers) as pool:
             for chunk in pool.imap(_fresh_chunk, chunks):
                 yield from chunk
     finally:

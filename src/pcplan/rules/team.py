@@ -327,7 +327,7 @@ def check_team_against_registry(ctx: ChallengeContext) -> Iterator[Problem]:
                 yield Problem(
                     _member(index, "name"),
                     f"{member.name} is not in programme.yaml's `people`, so their conflicts "
-                    f"and diary cannot be checked{_near(member.name, registry)}",
+                    f"and diary cannot be checked{_near(member, ctx.programme)}",
                 )
             continue
         if person.employer != member.employer:
@@ -357,15 +357,27 @@ def check_team_against_registry(ctx: ChallengeContext) -> Iterator[Problem]:
             )
 
 
-def _near(name: str, registry: dict[str, Person]) -> str:
-    wanted = normalise_name(name)
-    for known in registry:
-        if normalise_name(known) == wanted:
-            return f"; did you mean {known}? (names match exactly)"
-    close = difflib.get_close_matches(name, list(registry), n=1, cutoff=0.75)
+def _near(member: Member, programme: Programme) -> str:
+    """A suggestion for a name not in the registry: another spelling, or a close name.
+
+    Close names are looked for among the people at the member's own authority, and in
+    the whole registry only when it is small: a fuzzy comparison with every name of a
+    large registry would cost more than checking the file.
+    """
+    index = _registry_index(programme)
+    known = index.by_normal.get(normalise_name(member.name))
+    if known is not None:
+        return f"; did you mean {known}? (names match exactly)"
+    candidates = index.by_employer.get(member.employer, [])
+    close = difflib.get_close_matches(member.name, candidates, n=1, cutoff=0.75)
+    if not close and len(index.by_normal) <= WHOLE_REGISTRY_UP_TO:
+        close = difflib.get_close_matches(member.name, index.names, n=1, cutoff=0.75)
     if close:
         return f"; did you mean {close[0]}? (names match exactly)"
     return "; add them to `people` (name, authority, role)"
+
+
+WHOLE_REGISTRY_UP_TO = 500  # names; above this, near matches only at the same authority
 
 
 @file_rule("team.unavailable", "warning", needs_registry=True)
@@ -455,14 +467,32 @@ def _diary_message(name: str, others: list[Sighting], count: int) -> str:
     )
 
 
-_REGISTRY: list[tuple[Programme, dict[str, Person]]] = []
+_REGISTRY: list[_RegistryIndex] = []
 
 
 def _people_by_name(programme: Programme) -> dict[str, Person]:
     """programme.yaml's people by name, built once per programme rather than per file."""
-    if not _REGISTRY or _REGISTRY[0][0] is not programme:
-        _REGISTRY[:] = [(programme, {person.name: person for person in programme.people})]
-    return _REGISTRY[0][1]
+    return _registry_index(programme).by_name
+
+
+class _RegistryIndex:
+    """programme.yaml's people looked up by name, by normalised name and by employer."""
+
+    def __init__(self, programme: Programme) -> None:
+        self.programme = programme
+        self.by_name = {person.name: person for person in programme.people}
+        self.names = list(self.by_name)
+        self.by_normal: dict[str, str] = {}
+        self.by_employer: dict[str, list[str]] = defaultdict(list)
+        for name, person in self.by_name.items():
+            self.by_normal.setdefault(normalise_name(name), name)
+            self.by_employer[person.employer].append(name)
+
+
+def _registry_index(programme: Programme) -> _RegistryIndex:
+    if not _REGISTRY or _REGISTRY[0].programme is not programme:
+        _REGISTRY[:] = [_RegistryIndex(programme)]
+    return _REGISTRY[0]
 
 
 def check_registry_names(programme: Programme) -> Iterator[Problem]:
