@@ -255,3 +255,60 @@ def test_a_change_to_the_private_file_is_a_new_cache(
     assert "team.conflict" not in rules_fired(check(programme))
     monkeypatch.delenv("PCPLAN_PRIVATE")
     assert check(programme) == check(programme, "--no-cache")
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "challenges"
+OVERVIEWS = [
+    ("status", "--format", "json"),
+    ("status", "--round", "10", "--format", "csv"),
+    ("due", "--within", "8w", "--format", "json"),
+    ("due", "--within", "3w"),
+    ("timebank", "--format", "json"),
+]
+
+
+def overview(root: Path, *args: str) -> str:
+    pcplan.cache._MEMO.clear()  # as a new process
+    result = run(*args, "--as-of", "2026-12-02", directory=root)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("args", OVERVIEWS, ids=[" ".join(a) for a in OVERVIEWS])
+def test_overviews_from_a_warm_cache_read_no_file_and_show_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    """`status`, `due` and `timebank` show each file's glance, kept in the cache: after a
+    `check`, they parse nothing and show exactly what they show without the cache."""
+    import shutil
+
+    root = tmp_path / "challenges"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(CACHE))
+    monkeypatch.setenv("PCPLAN_NO_CACHE", "1")
+    truth = overview(root, *args)
+    monkeypatch.delenv("PCPLAN_NO_CACHE")
+    run("check", "--as-of", "2026-12-02", directory=root)
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a file was analysed again")
+
+    monkeypatch.setattr("pcplan.checker.analyse_file", no_parsing)
+    assert overview(root, *args) == truth
+    assert len(truth.splitlines()) > 3
+
+
+def test_a_damaged_glance_in_the_cache_is_not_used(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "challenges"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(CACHE))
+    truth = overview(root, "status", "--format", "json")
+    (cache,) = cache_files(root)
+    data = json.loads(cache.read_text())
+    for entry in data["entries"].values():
+        glance = entry[2][2]
+        if glance is not None:
+            glance[5] = "finished"  # not a phase
+            glance[8] = [[["no_such_step", None, "open", None, 1, None, None], []]]
+    cache.write_text(json.dumps(data))
+    assert overview(root, "status", "--format", "json") == truth

@@ -4,7 +4,8 @@ Like ruff's and mypy's caches, it lives beside the data, in ``<programme>/.pcpla
 (a hidden folder: the walk never reads it as challenges; it holds a ``.gitignore`` of
 ``*``). For each challenge file it keeps what :func:`pcplan.rules.check_file` and the
 loader made of it, as plain tuples (:data:`Summary`): the `yaml`/`schema` findings, the
-per-file rules' findings, the cross-file sightings and the waiver notes. Cross-file
+per-file rules' findings, the cross-file sightings, the waiver notes and the file's
+glance (what the overviews show of it). Cross-file
 rules and waivers are always recomputed from the sightings and notes of the files the
 walk finds now, so a deleted file's sightings vanish with it.
 
@@ -49,20 +50,22 @@ from typing import Any
 from pcplan import __version__
 
 CACHE_DIR = ".pcplan-cache"
-FORMAT = 1
+FORMAT = 2  # 2: each summary ends with the file's glance
 KEEP_FILES = 4  # caches of other salts kept (another --as-of, another day)
 MAX_CACHE_BYTES = 512 * 1024 * 1024
 RACY_NS = 2_000_000_000  # a file changed this recently is hashed on the next run
 
 # One file's own results, as plain tuples (JSON-able, cheap to send between processes):
-#   (load_findings, report)
+#   (load_findings, report, glance)
 #   load_findings: [(line, column, rule, severity, message), ...]    (`yaml`, `schema`)
 #   report: None for a file that did not load, else
 #           (findings, sightings, waivers)
 #           findings:  [(line, column, rule, severity, message), ...]
 #           sightings: [(rule_id, [(line, column, value, detail), ...]), ...]
 #           waivers:   [(rule or None, reason, line, column), ...]
-Summary = tuple[Any, Any]
+#   glance: None for a file that did not load, else what `status`, `due` and `timebank`
+#           need of it (pcplan.overview.glance_rows)
+Summary = tuple[Any, Any, Any]
 StatKey = tuple[int, int, int, int]
 
 
@@ -150,9 +153,9 @@ class Entry:
             fast = (fast[0], fast[1], fast[2], fast[3])
         if type(file_digest) is not str or len(file_digest) != 32:
             return None
-        if type(summary) is not list or len(summary) != 2:
+        if type(summary) is not list or len(summary) != 3:
             return None
-        return cls(fast, file_digest, (summary[0], summary[1]))
+        return cls(fast, file_digest, (summary[0], summary[1], summary[2]))
 
 
 # The cache last read or written in this process, with the stat key of its file.

@@ -39,6 +39,7 @@ from pcplan.cache import (
 from pcplan.dates import WorkingDays, working_days
 from pcplan.findings import SEVERITY_ORDER, CheckResult, Finding, sort_findings
 from pcplan.models import Challenge, Private, Programme
+from pcplan.overview import Glance, from_rows, glance, glance_rows
 from pcplan.repo import (
     LoadedFile,
     ProgrammeDir,
@@ -78,6 +79,8 @@ class Analysis:
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)  # folders that could not be listed
     private_file: LoadedFile | None = None  # env PCPLAN_PRIVATE's file, when set
+    # What the overviews need of each valid file, by display name (when rules ran).
+    glances: dict[str, Glance] = field(default_factory=dict)
 
     @property
     def programme(self) -> Programme | None:
@@ -138,6 +141,7 @@ class FileOutcome:
     loaded: LoadedFile
     context: ChallengeContext | None
     report: FileReport | None
+    glance: Glance | None = None
 
     @property
     def valid(self) -> bool:
@@ -165,7 +169,9 @@ def analyse_file(
     ctx = build_context(loaded, programme, as_of, calendar, private)
     if ctx is None:
         return FileOutcome(loaded, None, None)
-    return FileOutcome(loaded, ctx, check_file(ctx) if rules else FileReport(display))
+    if not rules:
+        return FileOutcome(loaded, ctx, FileReport(display))
+    return FileOutcome(loaded, ctx, check_file(ctx), glance(ctx))
 
 
 def analyse(
@@ -261,6 +267,7 @@ def _analyse(
     targets = [(path, programme_dir.display(path)) for path in paths]
     files: list[LoadedFile] = []
     contexts: list[ChallengeContext] = []
+    glances: dict[str, Glance] = {}
     gathered = Gathered()
     job = Job(programme_dir.root, programme, as_of, calendar, rules, private)
     store = _open_cache(programme_dir, as_of, rules, keep, focus) if cache else None
@@ -272,7 +279,13 @@ def _analyse(
         store.save(keep=cached.keys)
         shown = [programme_dir.display(folder.path) for folder in unreadable]
         return Analysis(
-            programme_file, cached.files, cached.contexts, dict(findings), shown, private_file
+            programme_file,
+            cached.files,
+            cached.contexts,
+            dict(findings),
+            shown,
+            private_file,
+            cached.glances,
         )
     workers = 1 if keep or not rules else _worker_count(len(targets), jobs)
     for batch in _batches(targets, job, progress, workers):
@@ -283,12 +296,13 @@ def _analyse(
             batch.contexts.clear()
         files += batch.files
         contexts += batch.contexts
+        glances.update(batch.glances)
         for finding in batch.load_findings:
             findings[finding.file].append(finding)
         gathered.merge(batch.gathered)
     findings.update(check_across(gathered))
     shown = [programme_dir.display(folder.path) for folder in unreadable]
-    return Analysis(programme_file, files, contexts, dict(findings), shown, private_file)
+    return Analysis(programme_file, files, contexts, dict(findings), shown, private_file, glances)
 
 
 @dataclass(slots=True)
@@ -300,6 +314,7 @@ class Batch:
     load_findings: list[Finding] = field(default_factory=list)  # `yaml` and `schema`
     gathered: Gathered = field(default_factory=Gathered)
     keys: set[str] = field(default_factory=set)  # the cache's names of these files
+    glances: dict[str, Glance] = field(default_factory=dict)
 
     def add(self, outcome: FileOutcome) -> None:
         self.files.append(outcome.loaded)
@@ -308,6 +323,8 @@ class Batch:
             self.contexts.append(outcome.context)
         if outcome.report is not None:
             self.gathered.add(outcome.report)
+        if outcome.glance is not None:
+            self.glances[outcome.loaded.display] = outcome.glance
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,7 +467,7 @@ def summarise(outcome: FileOutcome) -> Summary:
     loaded = [(f.line, f.column, f.rule, f.severity, f.message) for f in outcome.loaded.findings]
     report = outcome.report
     if report is None:
-        return (loaded, None)
+        return (loaded, None, None)
     return (
         loaded,
         (
@@ -461,6 +478,7 @@ def summarise(outcome: FileOutcome) -> Summary:
             ],
             [tuple(note) for note in report.waivers],
         ),
+        None if outcome.glance is None else glance_rows(outcome.glance),
     )
 
 
@@ -505,17 +523,23 @@ def _frozen(value: Any) -> Any:
     return value
 
 
-def unsummarise(display: str, summary: Any) -> tuple[list[Finding], FileReport | None]:
-    """A summary back as findings and a report, or :class:`_Malformed` if it is not sound.
+Decoded = tuple[list[Finding], FileReport | None, Glance | None]
+
+
+def unsummarise(display: str, summary: Any) -> Decoded:
+    """A summary back as findings, report and glance, or :class:`_Malformed` if it is not
+    sound.
 
     Every field is checked, since the summary may come from a damaged cache file;
     a row of the wrong length or kind fails its unpacking (TypeError, ValueError).
     """
     try:
-        loaded_rows, report_rows = summary
+        loaded_rows, report_rows, glance_rows = summary
         loaded = _findings(display, loaded_rows)
         if report_rows is None:
-            return loaded, None
+            if glance_rows is not None:
+                raise _Malformed
+            return loaded, None, None
         finding_rows, sighting_rows, waiver_rows = report_rows
         report = FileReport(display, _findings(display, finding_rows))
         sightings = report.sightings
@@ -537,15 +561,16 @@ def unsummarise(display: str, summary: Any) -> tuple[list[Finding], FileReport |
             ):
                 raise _Malformed
             report.waivers.append(WaiverNote(rule, reason, line, column))
-    except (TypeError, ValueError, RecursionError):
+        at_a_glance = None if glance_rows is None else from_rows(glance_rows)
+    except (TypeError, ValueError, KeyError, OverflowError, RecursionError):
         raise _Malformed from None
-    return loaded, report
+    return loaded, report, at_a_glance
 
 
-def _decoded(entry: Entry, display: str) -> tuple[list[Finding], FileReport | None]:
+def _decoded(entry: Entry, display: str) -> Decoded:
     """An entry's results, decoded once per process (an edit analyses twice)."""
     if entry.decoded is not None and entry.decoded[0] == display:
-        result: tuple[list[Finding], FileReport | None] = entry.decoded[1]
+        result: Decoded = entry.decoded[1]
         return result
     result = unsummarise(display, entry.summary)
     entry.decoded = (display, result)
@@ -642,11 +667,13 @@ def _analyse_cached(
         if isinstance(result, FileOutcome):
             batch.add(result)
             continue
-        loaded, report = result
+        loaded, report, seen = result
         batch.files.append(LoadedFile(path, display, findings=loaded))
         batch.load_findings += loaded
         if report is not None:
             batch.gathered.add(report)
+        if seen is not None:
+            batch.glances[display] = seen
     return batch
 
 

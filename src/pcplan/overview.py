@@ -1,7 +1,9 @@
 """The programme at a glance (SPEC §5): status rows, what is due, the time-bank, calendars.
 
 Pure functions of an :class:`~pcplan.checker.Analysis` or of challenge contexts;
-the renderers turn their results into tables, JSON or ICS.
+the renderers turn their results into tables, JSON or ICS. A :class:`Glance` is
+what `status`, `due` and `timebank` need of one challenge, made where its file is
+read (in a worker, or kept in the content cache), so they keep no models.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any, NamedTuple, get_args
 
 from dateutil.relativedelta import relativedelta
 
-from pcplan.checker import Analysis
 from pcplan.errors import UsageError
 from pcplan.findings import printable, shorten
 from pcplan.models import LAST_YEAR, Challenge, Programme
@@ -30,6 +32,9 @@ from pcplan.timetable import (
     request_title,
     session_events,
 )
+
+if TYPE_CHECKING:
+    from pcplan.checker import Analysis
 
 PHASES = ("planning", "fieldwork", "response", "review", "closed")
 
@@ -93,24 +98,22 @@ def confirmed_count(challenge: Challenge) -> int:
 
 def status_rows(analysis: Analysis, round_number: int | None = None) -> list[StatusRow]:
     rows = []
-    for ctx in analysis.contexts:
-        challenge = ctx.challenge
-        if round_number is not None and challenge.round != round_number:
+    for display, seen in analysis.glances.items():
+        if round_number is not None and seen.round != round_number:
             continue
-        findings = analysis.findings.get(ctx.display, [])
+        findings = analysis.findings.get(display, [])
         rows.append(
             StatusRow(
-                id=challenge.id,
-                display=ctx.display,
-                host=challenge.host.authority,
-                round=challenge.round,
-                start=challenge.fieldwork.start,
-                end=challenge.fieldwork.end,
-                phase=phase(challenge, ctx.schedule),
-                next_step=ctx.schedule.next_step(),
-                overdue=len(ctx.schedule.with_status("overdue"))
-                + sum(1 for entry in request_entries(ctx) if entry.status == "overdue"),
-                team_confirmed=confirmed_count(challenge),
+                id=seen.id,
+                display=display,
+                host=seen.host,
+                round=seen.round,
+                start=seen.start,
+                end=seen.end,
+                phase=seen.phase,
+                next_step=seen.next_step,
+                overdue=seen.overdue,
+                team_confirmed=seen.team_confirmed,
                 errors=sum(1 for f in findings if f.severity == "error"),
                 warnings=sum(1 for f in findings if f.severity == "warning"),
             )
@@ -163,6 +166,7 @@ class DueItem:
     id: str
     display: str
     entry: StepDates
+    names: tuple[str, ...] = ()  # whom to chase (see people_to_chase)
 
     @property
     def due(self) -> date:
@@ -221,19 +225,169 @@ def due_items(
 
     With ``person``, only what that person owns or attends (SPEC §3).
     """
-    horizon = as_of + within
     items = []
     for ctx in contexts:
         roles = roles_of(ctx.challenge, person, programme) if person is not None else None
-        for entry in [*ctx.schedule.steps, *request_entries(ctx)]:
-            if entry.due is None or entry.status in SETTLED:
-                continue
-            if roles is not None and not owns(entry.step, roles):
-                continue
-            if entry.status == "overdue" or entry.due <= horizon:
-                items.append(DueItem(ctx.challenge.id, ctx.display, entry))
-    items.sort(key=lambda item: (item.due, item.id, item.entry.step.number))
-    return items
+        for entry, names in pending_steps(ctx):
+            if roles is None or owns(entry.step, roles):
+                items.append(DueItem(ctx.challenge.id, ctx.display, entry, names))
+    return _due_by(items, as_of + within)
+
+
+def due_from_glances(
+    glances: dict[str, Glance], as_of: date, within: relativedelta
+) -> list[DueItem]:
+    """:func:`due_items` for everyone, from the files' glances."""
+    items = [
+        DueItem(seen.id, display, entry, names)
+        for display, seen in glances.items()
+        for entry, names in seen.pending
+    ]
+    return _due_by(items, as_of + within)
+
+
+def _due_by(items: list[DueItem], horizon: date) -> list[DueItem]:
+    kept = [item for item in items if item.entry.status == "overdue" or item.due <= horizon]
+    kept.sort(key=lambda item: (item.due, item.id, item.entry.step.number))
+    return kept
+
+
+def pending_steps(ctx: ChallengeContext) -> list[Pending]:
+    """The steps and reading requests neither settled nor without a due date, with
+    whom to chase for each."""
+    challenge, programme = ctx.challenge, ctx.programme
+    return [
+        Pending(entry, tuple(people_to_chase(entry.step, challenge, programme)))
+        for entry in [*ctx.schedule.steps, *request_entries(ctx)]
+        if entry.due is not None and entry.status not in SETTLED
+    ]
+
+
+# ----------------------------------------------------------------------- glances
+
+
+class Pending(NamedTuple):
+    """A step (or reading request) not settled and with a due date, and whom to chase."""
+
+    entry: StepDates
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Glance:
+    """What `status`, `due` and `timebank` need of one valid challenge, as plain values."""
+
+    id: str
+    round: int
+    host: str
+    start: date
+    end: date
+    phase: str
+    team_confirmed: int
+    next_step: StepDates | None
+    pending: tuple[Pending, ...]
+    members: tuple[tuple[str, bool], ...]  # core members (not partners): employer, lead
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for entry, _ in self.pending if entry.status == "overdue")
+
+
+def glance(ctx: ChallengeContext) -> Glance:
+    challenge, schedule = ctx.challenge, ctx.schedule
+    return Glance(
+        id=challenge.id,
+        round=challenge.round,
+        host=challenge.host.authority,
+        start=challenge.fieldwork.start,
+        end=challenge.fieldwork.end,
+        phase=phase(challenge, schedule),
+        team_confirmed=confirmed_count(challenge),
+        next_step=schedule.next_step(),
+        pending=tuple(pending_steps(ctx)),
+        members=_core(challenge),
+    )
+
+
+def glance_rows(seen: Glance) -> list[Any]:
+    """A glance as JSON's types, for the content cache (read back by :func:`from_rows`)."""
+    return [
+        seen.id,
+        seen.round,
+        seen.host,
+        seen.start.toordinal(),
+        seen.end.toordinal(),
+        seen.phase,
+        seen.team_confirmed,
+        None if seen.next_step is None else _entry_rows(seen.next_step),
+        [[_entry_rows(entry), list(names)] for entry, names in seen.pending],
+        [[employer, lead] for employer, lead in seen.members],
+    ]
+
+
+def from_rows(rows: Any) -> Glance:
+    """:func:`glance_rows` read back; ValueError (or TypeError, KeyError) if not sound."""
+    code, number, host, start, end, stage, confirmed, upcoming, pending, members = rows
+    if not (_all(str, code, host) and _all(int, number, confirmed) and stage in PHASES):
+        raise ValueError(rows)
+    return Glance(
+        id=code,
+        round=number,
+        host=host,
+        start=_day(start),  # type: ignore[arg-type]
+        end=_day(end),  # type: ignore[arg-type]
+        phase=stage,
+        team_confirmed=confirmed,
+        next_step=None if upcoming is None else _entry(upcoming),
+        pending=tuple(Pending(_entry(entry), _names(names)) for entry, names in pending),
+        members=tuple(_member(employer, lead) for employer, lead in members),
+    )
+
+
+_STATUSES = frozenset(get_args(Status))
+
+
+def _entry_rows(entry: StepDates) -> list[Any]:
+    step = entry.step
+    title = None if step.title == STEP_BY_KEY[step.key].title else step.title
+    days = (entry.opens, entry.due, entry.done, entry.moved_from)
+    return [step.key, title, entry.status, *(None if d is None else d.toordinal() for d in days)]
+
+
+def _entry(rows: Any) -> StepDates:
+    key, title, status, opens, due, done, moved_from = rows
+    step = STEP_BY_KEY[key]
+    if title is not None:
+        if type(title) is not str:
+            raise ValueError(title)
+        step = dataclasses.replace(step, title=title)
+    if status not in _STATUSES:
+        raise ValueError(status)
+    return StepDates(step, _day(opens), _day(due), _day(done), status, _day(moved_from))
+
+
+def _day(value: Any) -> date | None:
+    if value is None:
+        return None
+    if type(value) is not int:
+        raise ValueError(value)
+    return date.fromordinal(value)
+
+
+def _names(names: Any) -> tuple[str, ...]:
+    if (type(names) is not list and type(names) is not tuple) or not _all(str, *names):
+        raise ValueError(names)
+    return tuple(names)
+
+
+def _member(employer: Any, lead: Any) -> tuple[str, bool]:
+    if type(employer) is not str or type(lead) is not bool:
+        raise ValueError(employer)
+    return employer, lead
+
+
+def _all(kind: type, *values: Any) -> bool:
+    return all(type(value) is kind for value in values)
 
 
 # ----------------------------------------------------------------------- time-bank
@@ -269,23 +423,44 @@ def timebank(
 
     With ``round_number``, only that round's challenges count.
     """
-    if round_number is not None:
-        contexts = [ctx for ctx in contexts if ctx.challenge.round == round_number]
+    return _tally(
+        (
+            (ctx.challenge.host.authority, _core(ctx.challenge))
+            for ctx in contexts
+            if round_number in (None, ctx.challenge.round)
+        ),
+        programme,
+    )
+
+
+def timebank_from_glances(
+    glances: Iterable[Glance], programme: Programme | None, round_number: int | None = None
+) -> list[TimebankRow]:
+    """:func:`timebank` from the files' glances."""
+    return _tally(
+        ((seen.host, seen.members) for seen in glances if round_number in (None, seen.round)),
+        programme,
+    )
+
+
+def _core(challenge: Challenge) -> tuple[tuple[str, bool], ...]:
+    """The core members (partners never count, SPEC §2): employer, and whether the lead."""
+    return tuple((member.employer, member.lead) for _, member in core_members(challenge))
+
+
+def _tally(
+    challenges: Iterable[tuple[str, tuple[tuple[str, bool], ...]]], programme: Programme | None
+) -> list[TimebankRow]:
     counts: dict[str, list[int]] = {}
     names: dict[str, str] = {}
     if programme is not None:
         names = {slug: programme.authority_name(slug) or slug for slug in programme.authorities}
     for slug in names:
         counts[slug] = [0, 0, 0]
-    for ctx in contexts:
-        challenge = ctx.challenge
-        counts.setdefault(challenge.host.authority, [0, 0, 0])[0] += 1
-        for _, member in core_members(challenge):  # partners never count (SPEC §2)
-            tally = counts.setdefault(member.employer, [0, 0, 0])
-            if member.lead:
-                tally[1] += 1
-            else:
-                tally[2] += 1
+    for host, members in challenges:
+        counts.setdefault(host, [0, 0, 0])[0] += 1
+        for employer, lead in members:
+            counts.setdefault(employer, [0, 0, 0])[1 if lead else 2] += 1
     return [
         TimebankRow(slug, names.get(slug, slug), *tally) for slug, tally in sorted(counts.items())
     ]

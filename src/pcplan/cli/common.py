@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -282,7 +283,8 @@ def report_unreadable(analysis: Analysis) -> None:
             f"pcplan: left out the folder {folder}, which cannot be read; "
             "run `pcplan check` for details\n"
         )
-    broken = [f.display for f in analysis.files if f.model is None]
+    usable = set(analysis.glances) | {ctx.display for ctx in analysis.contexts}
+    broken = [f.display for f in analysis.files if f.display not in usable]
     if broken:
         shown = ", ".join(broken[:5]) + (f" and {len(broken) - 5} more" if len(broken) > 5 else "")
         sys.stderr.write(
@@ -467,7 +469,8 @@ def main() -> None:
             code = refuse_undecodable(sys.argv[1:])
         if code is None:
             try:
-                app()
+                with only_the_command_asked(sys.argv[1:]):
+                    app()
                 code = 0
             except SystemExit as done:
                 code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
@@ -486,6 +489,40 @@ def main() -> None:
         silence_stdout()
         code = code or 1
     raise SystemExit(code)
+
+
+@contextmanager
+def only_the_command_asked(arguments: list[str]) -> Iterator[None]:
+    """Build only the command asked for: typer builds every registered command's
+    parameters (their annotations evaluated, their converters made) before it parses
+    a word, which costs more than a small `check`. `pcplan`, `pcplan --help`, a command
+    not known and anything unusual before the command get the whole app, as before."""
+    name = _command_asked(arguments)
+    registered = app.registered_commands
+    chosen = [info for info in registered if _command_name(info) == name]
+    app.registered_commands = chosen or registered
+    try:
+        yield
+    finally:
+        app.registered_commands = registered
+
+
+def _command_asked(arguments: list[str]) -> str | None:
+    """COMMAND in ``pcplan [--dir DIR] COMMAND …``; None if anything else comes first."""
+    index = 0
+    while index < len(arguments):
+        word = arguments[index]
+        if word == "--dir":
+            index += 2
+        elif word.startswith("--dir="):
+            index += 1
+        else:
+            return None if word.startswith("-") else word
+    return None
+
+
+def _command_name(info: Any) -> str:
+    return str(info.name or info.callback.__name__.lower().replace("_", "-"))
 
 
 def prepare_streams() -> int | None:

@@ -62,7 +62,7 @@ def status(
     from pcplan.render import table as tables
 
     day = as_of_or_today(as_of)
-    analysis = analyse_programme(day)
+    analysis = analyse_programme(day, keep=False, cache=True)  # glances, not models
     report_unreadable(analysis)
     rows = status_rows(analysis, round_number)
     if fmt is ListFormat.json:
@@ -108,17 +108,24 @@ def due(
 
     Example: pcplan due --within 3w --person "Fenella Crickmore" --format markdown
     """
-    from pcplan.overview import due_items, parse_period
+    from pcplan.overview import due_from_glances, due_items, parse_period
     from pcplan.render import overview as views
     from pcplan.render import table as tables
 
     day = as_of_or_today(as_of)
     period = parse_period(within, day)
-    analysis = analyse_programme(day, rules=False)  # dates and teams, not problems
-    report_unreadable(analysis)
-    if person is not None:
-        person = check_person(person, analysis.contexts, analysis.programme)
-    items = due_items(analysis.contexts, day, period, person=person, programme=analysis.programme)
+    if person is None and fmt is not DueFormat.ics:  # the glances are enough
+        analysis = analyse_programme(day, keep=False, cache=True)
+        report_unreadable(analysis)
+        items = due_from_glances(analysis.glances, day, period)
+    else:  # whose steps, or calendar events: the models
+        analysis = analyse_programme(day, rules=False)  # dates and teams, not problems
+        report_unreadable(analysis)
+        if person is not None:
+            person = check_person(person, analysis.contexts, analysis.programme)
+        items = due_items(
+            analysis.contexts, day, period, person=person, programme=analysis.programme
+        )
     if fmt is DueFormat.json:
         write_json([item.as_json() for item in items])
         return
@@ -127,8 +134,8 @@ def due(
             tables.flat_table([i.as_json() for i in items], DUE_COLUMNS), "csv", sys.stdout
         )
         return
-    contexts = {ctx.display: ctx for ctx in analysis.contexts}
     if fmt is DueFormat.ics:
+        contexts = {ctx.display: ctx for ctx in analysis.contexts}
         from pcplan.overview import step_event
         from pcplan.render.ics import write_ics
 
@@ -142,7 +149,7 @@ def due(
                 events.append(event)
         write_ics(events, sys.stdout, name="Peer challenge deadlines", stamp=stamp())
         return
-    table = views.due_table(items, contexts, analysis.programme, day, day + period)
+    table = views.due_table(items, day, day + period)
     tables.write(table, fmt.value, sys.stdout)
 
 
@@ -244,13 +251,13 @@ def timebank(
 
     Example: pcplan timebank --round 10 --format csv
     """
-    from pcplan.overview import timebank as compute
+    from pcplan.overview import timebank_from_glances
     from pcplan.render import overview as views
     from pcplan.render import table as tables
 
-    analysis = analyse_programme(as_of_or_today(as_of), rules=False)
+    analysis = analyse_programme(as_of_or_today(as_of), keep=False, cache=True)
     report_unreadable(analysis)
-    rows = compute(analysis.contexts, analysis.programme, round_number)
+    rows = timebank_from_glances(analysis.glances.values(), analysis.programme, round_number)
     if fmt is ListFormat.json:
         write_json({row.authority: row.as_json() for row in rows})
         return

@@ -6,9 +6,8 @@ from datetime import date
 
 from pcplan.dates import show_date, show_span, week_commencing
 from pcplan.models import Programme
-from pcplan.overview import DueItem, StatusRow, TimebankRow, people_to_chase
+from pcplan.overview import DueItem, StatusRow, TimebankRow
 from pcplan.render.table import STYLE_BY_STATUS, Table
-from pcplan.rules import ChallengeContext
 
 
 def _plural(count: int, word: str) -> str:
@@ -66,13 +65,7 @@ def status_table(rows: list[StatusRow], programme: Programme | None, as_of: date
     return table
 
 
-def due_table(
-    items: list[DueItem],
-    contexts: dict[str, ChallengeContext],
-    programme: Programme | None,
-    as_of: date,
-    horizon: date,
-) -> Table:
+def due_table(items: list[DueItem], as_of: date, horizon: date) -> Table:
     table = Table(
         ["due", "challenge", "step", "what", "who", "status"], wrap=("step", "what", "who")
     )
@@ -94,8 +87,6 @@ def due_table(
                 else ""
             )
             table.section(f"Week commencing {show_date(monday)}{label}")
-        ctx = contexts[item.display]
-        names = people_to_chase(item.entry.step, ctx.challenge, programme)
         status = item.entry.status.replace("_", " ")
         if item.entry.status == "overdue":
             late = (as_of - item.due).days
@@ -106,7 +97,7 @@ def due_table(
                 item.id,
                 item.entry.key,
                 item.entry.step.title,
-                ", ".join(names) or item.entry.step.who,
+                ", ".join(item.names) or item.entry.step.who,
                 status,
             ],
             STYLE_BY_STATUS.get(item.entry.status),
