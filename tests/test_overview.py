@@ -386,6 +386,16 @@ def test_status_json_is_pinned(progdir: Path) -> None:
     assert result.stderr == ""
 
 
+@pytest.mark.parametrize("command", ["status", "due", "timebank"])
+def test_overviews_name_only_the_file_they_cannot_read(progdir: Path, command: str) -> None:
+    (progdir / "broken.yaml").write_text("id: [\n", encoding="utf-8")
+    result = _ok(run(command, "--as-of", AS_OF, "--format", "json", directory=progdir))
+    assert result.stderr.count("broken.yaml") == 1
+    assert "left out 1 file that cannot be read" in result.stderr
+    if command == "status":
+        assert [row["id"] for row in result.json()] == [row["id"] for row in STATUS]
+
+
 @pytest.mark.parametrize(
     ("round_number", "ids"),
     [

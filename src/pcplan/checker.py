@@ -79,8 +79,9 @@ class Analysis:
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)  # folders that could not be listed
     private_file: LoadedFile | None = None  # env PCPLAN_PRIVATE's file, when set
-    # What the overviews need of each valid file, by display name (when rules ran).
-    glances: dict[str, Glance] = field(default_factory=dict)
+    # Each valid file's glance as plain rows, by display name, when asked for: see
+    # at_a_glance.
+    glances: dict[str, Any] = field(default_factory=dict)
 
     @property
     def programme(self) -> Programme | None:
@@ -102,11 +103,30 @@ class Analysis:
         model = self.private_file.model if self.private_file is not None else None
         return model if isinstance(model, Private) else None
 
+    def at_a_glance(self) -> dict[str, Glance]:
+        """What the overviews show of each valid file (:class:`pcplan.overview.Glance`),
+        once: the rows are let go as they are read. :class:`BrokenGlance` if one read
+        from the cache is not sound.
+        """
+        rows, self.glances = self.glances, {}  # (each file's rows go as they are read)
+        glances = {}
+        try:
+            while rows:
+                display, seen = rows.popitem()
+                glances[display] = from_rows(seen)
+        except (TypeError, ValueError, KeyError, OverflowError, RecursionError):
+            raise BrokenGlance from None
+        return glances
+
     def context(self, display: str) -> ChallengeContext | None:
         for ctx in self.contexts:
             if ctx.display == display:
                 return ctx
         return None
+
+
+class BrokenGlance(Exception):
+    """A glance from a damaged cache: analyse again without the cache."""
 
 
 def build_context(
@@ -141,7 +161,7 @@ class FileOutcome:
     loaded: LoadedFile
     context: ChallengeContext | None
     report: FileReport | None
-    glance: Glance | None = None
+    glance: Any = None  # glance_rows(...), when asked for
 
     @property
     def valid(self) -> bool:
@@ -159,11 +179,13 @@ def analyse_file(
     root: Path | None = None,
     private: Private | None = None,
     raw: bytes | None = None,
+    glances: bool = False,
 ) -> FileOutcome:
     """Read one challenge file and run every per-file rule on it (unless ``rules`` is off).
 
     ``root`` is the programme directory: links out of it are not followed.
     ``raw``: the file's bytes when already read (see :mod:`pcplan.cache`).
+    ``glances``: make the file's glance too (with ``rules``).
     """
     loaded = load_file(path, display, root=root, raw=raw)
     ctx = build_context(loaded, programme, as_of, calendar, private)
@@ -171,7 +193,8 @@ def analyse_file(
         return FileOutcome(loaded, None, None)
     if not rules:
         return FileOutcome(loaded, ctx, FileReport(display))
-    return FileOutcome(loaded, ctx, check_file(ctx), glance(ctx))
+    rows = glance_rows(glance(ctx)) if glances else None
+    return FileOutcome(loaded, ctx, check_file(ctx), rows)
 
 
 def analyse(
@@ -186,6 +209,7 @@ def analyse(
     rules: bool = True,
     cache: bool = False,
     focus: Sequence[Path] | None = None,
+    glances: bool = False,
 ) -> Analysis:
     """Read and check the programme in ``programme_dir`` (plus any ``extra_paths``).
 
@@ -201,6 +225,9 @@ def analyse(
     models and contexts alone are kept (an edit re-analyses only its own file; the
     cross-file rules still compare every file's sightings). The findings are the
     same either way.
+
+    With ``glances`` (and ``rules``), :attr:`Analysis.glances` holds what the overviews
+    show of each valid file (always made for the cache, which keeps them).
     """
     # Reading builds many small objects and no reference cycles: the cyclic
     # garbage collector would only rescan them again and again (a third of the
@@ -209,7 +236,17 @@ def analyse(
     gc.disable()
     try:
         return _analyse(
-            programme_dir, as_of, extra_paths, progress, calendar, jobs, keep, rules, cache, focus
+            programme_dir,
+            as_of,
+            extra_paths,
+            progress,
+            calendar,
+            jobs,
+            keep,
+            rules,
+            cache,
+            focus,
+            glances,
         )
     finally:
         if collecting:
@@ -227,6 +264,7 @@ def _analyse(
     rules: bool,
     cache: bool = False,
     focus: Sequence[Path] | None = None,
+    glances: bool = False,
 ) -> Analysis:
     calendar = calendar or working_days()
     programme_file = load_programme(programme_dir)
@@ -267,10 +305,11 @@ def _analyse(
     targets = [(path, programme_dir.display(path)) for path in paths]
     files: list[LoadedFile] = []
     contexts: list[ChallengeContext] = []
-    glances: dict[str, Glance] = {}
+    kept: dict[str, Any] = {}
     gathered = Gathered()
-    job = Job(programme_dir.root, programme, as_of, calendar, rules, private)
     store = _open_cache(programme_dir, as_of, rules, keep, focus) if cache else None
+    making = rules and (glances or store is not None)  # the cache keeps every file's
+    job = Job(programme_dir.root, programme, as_of, calendar, rules, private, making)
     if store is not None:
         cached = _analyse_cached(targets, job, store, keep, set(focus or ()), progress, jobs)
         for finding in cached.load_findings:
@@ -285,7 +324,7 @@ def _analyse(
             dict(findings),
             shown,
             private_file,
-            cached.glances,
+            cached.glances if glances else {},
         )
     workers = 1 if keep or not rules else _worker_count(len(targets), jobs)
     for batch in _batches(targets, job, progress, workers):
@@ -296,13 +335,14 @@ def _analyse(
             batch.contexts.clear()
         files += batch.files
         contexts += batch.contexts
-        glances.update(batch.glances)
+        if glances:
+            kept.update(batch.glances)
         for finding in batch.load_findings:
             findings[finding.file].append(finding)
         gathered.merge(batch.gathered)
     findings.update(check_across(gathered))
     shown = [programme_dir.display(folder.path) for folder in unreadable]
-    return Analysis(programme_file, files, contexts, dict(findings), shown, private_file, glances)
+    return Analysis(programme_file, files, contexts, dict(findings), shown, private_file, kept)
 
 
 @dataclass(slots=True)
@@ -314,7 +354,7 @@ class Batch:
     load_findings: list[Finding] = field(default_factory=list)  # `yaml` and `schema`
     gathered: Gathered = field(default_factory=Gathered)
     keys: set[str] = field(default_factory=set)  # the cache's names of these files
-    glances: dict[str, Glance] = field(default_factory=dict)
+    glances: dict[str, Any] = field(default_factory=dict)  # rows, by display name
 
     def add(self, outcome: FileOutcome) -> None:
         self.files.append(outcome.loaded)
@@ -337,6 +377,7 @@ class Job:
     calendar: WorkingDays
     rules: bool = True
     private: Private | None = None
+    glances: bool = False
 
     def run(self, path: Path, display: str, raw: bytes | None = None) -> FileOutcome:
         return analyse_file(
@@ -349,6 +390,7 @@ class Job:
             root=self.root,
             private=self.private,
             raw=raw,
+            glances=self.glances,
         )
 
 
@@ -478,7 +520,7 @@ def summarise(outcome: FileOutcome) -> Summary:
             ],
             [tuple(note) for note in report.waivers],
         ),
-        None if outcome.glance is None else glance_rows(outcome.glance),
+        outcome.glance,
     )
 
 
@@ -523,23 +565,24 @@ def _frozen(value: Any) -> Any:
     return value
 
 
-Decoded = tuple[list[Finding], FileReport | None, Glance | None]
+Decoded = tuple[list[Finding], FileReport | None, Any]  # the glance's rows, unchecked
 
 
 def unsummarise(display: str, summary: Any) -> Decoded:
-    """A summary back as findings, report and glance, or :class:`_Malformed` if it is not
-    sound.
+    """A summary back as findings, report and glance rows, or :class:`_Malformed` if it
+    is not sound.
 
     Every field is checked, since the summary may come from a damaged cache file;
     a row of the wrong length or kind fails its unpacking (TypeError, ValueError).
+    The glance is checked when it is read (:meth:`Analysis.at_a_glance`).
     """
     try:
         loaded_rows, report_rows, glance_rows = summary
         loaded = _findings(display, loaded_rows)
         if report_rows is None:
-            if glance_rows is not None:
-                raise _Malformed
             return loaded, None, None
+        if glance_rows is None:  # (every entry of the cache has one)
+            raise _Malformed
         finding_rows, sighting_rows, waiver_rows = report_rows
         report = FileReport(display, _findings(display, finding_rows))
         sightings = report.sightings
@@ -561,10 +604,9 @@ def unsummarise(display: str, summary: Any) -> Decoded:
             ):
                 raise _Malformed
             report.waivers.append(WaiverNote(rule, reason, line, column))
-        at_a_glance = None if glance_rows is None else from_rows(glance_rows)
-    except (TypeError, ValueError, KeyError, OverflowError, RecursionError):
+    except (TypeError, ValueError, RecursionError):
         raise _Malformed from None
-    return loaded, report, at_a_glance
+    return loaded, report, glance_rows
 
 
 def _decoded(entry: Entry, display: str) -> Decoded:

@@ -96,9 +96,12 @@ def confirmed_count(challenge: Challenge) -> int:
     return sum(1 for _, member in core_members(challenge) if member.status == "confirmed")
 
 
-def status_rows(analysis: Analysis, round_number: int | None = None) -> list[StatusRow]:
+def status_rows(
+    glances: dict[str, Glance], analysis: Analysis, round_number: int | None = None
+) -> list[StatusRow]:
+    """One row per valid challenge (its glance, and the count of its findings)."""
     rows = []
-    for display, seen in analysis.glances.items():
+    for display, seen in glances.items():
         if round_number is not None and seen.round != round_number:
             continue
         findings = analysis.findings.get(display, [])
@@ -255,9 +258,9 @@ def _due_by(items: list[DueItem], horizon: date) -> list[DueItem]:
 def pending_steps(ctx: ChallengeContext) -> list[Pending]:
     """The steps and reading requests neither settled nor without a due date, with
     whom to chase for each."""
-    challenge, programme = ctx.challenge, ctx.programme
+    by_owner = _owners(ctx.challenge, ctx.programme)
     return [
-        Pending(entry, tuple(people_to_chase(entry.step, challenge, programme)))
+        Pending(entry, tuple(_chase(entry.step, by_owner)))
         for entry in [*ctx.schedule.steps, *request_entries(ctx)]
         if entry.due is not None and entry.status not in SETTLED
     ]
@@ -366,18 +369,27 @@ def _entry(rows: Any) -> StepDates:
     return StepDates(step, _day(opens), _day(due), _day(done), status, _day(moved_from))
 
 
+# Glances of many files name the same days and people: one object each, not one per use.
+_DAYS: dict[int, date] = {}
+_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
 def _day(value: Any) -> date | None:
     if value is None:
         return None
     if type(value) is not int:
         raise ValueError(value)
-    return date.fromordinal(value)
+    day = _DAYS.get(value)
+    if day is None:
+        day = _DAYS[value] = date.fromordinal(value)
+    return day
 
 
 def _names(names: Any) -> tuple[str, ...]:
     if (type(names) is not list and type(names) is not tuple) or not _all(str, *names):
         raise ValueError(names)
-    return tuple(names)
+    shared = tuple(names)
+    return _NAMES.setdefault(shared, shared)
 
 
 def _member(employer: Any, lead: Any) -> tuple[str, bool]:
@@ -629,13 +641,20 @@ def people_to_chase(step: Step, challenge: Challenge, programme: Programme | Non
 
     (The visiting team's other members are reached through its lead.)
     """
+    return _chase(step, _owners(challenge, programme))
+
+
+def _owners(challenge: Challenge, programme: Programme | None) -> dict[str, str | None]:
     lead = next((m.name for _, m in active_members(challenge) if m.lead), None)
-    by_owner = {
+    return {
         "host_dcs": challenge.host.dcs,
         "visiting_lead": lead,
         "visiting_members": None,
         "project_manager": challenge.host.project_manager,
         "programme_manager": programme.programme_manager if programme else None,
     }
+
+
+def _chase(step: Step, by_owner: dict[str, str | None]) -> list[str]:
     names = [by_owner[owner] for owner in step.owners]
     return list(dict.fromkeys(name for name in names if name))

@@ -119,7 +119,7 @@ def _authority(programme: Programme | None, slug: str) -> str:
 def status_data(analysis: Analysis, pages: Mapping[str, Page]) -> list[dict[str, Any]]:
     programme = analysis.programme
     rows = []
-    for row in status_rows(analysis):
+    for row in status_rows(analysis.at_a_glance(), analysis):
         upcoming = row.next_step
         rows.append(
             {

@@ -25,6 +25,7 @@ from pcplan.errors import PcplanError, Terminated, UsageError
 if TYPE_CHECKING:
     from pcplan.checker import Analysis
     from pcplan.models import Programme
+    from pcplan.overview import Glance
     from pcplan.repo import LoadedFile, ProgrammeDir
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -251,8 +252,10 @@ def analyse_programme(
     rules: bool = True,
     cache: bool = False,
     focus: list[Path] | None = None,
+    glances: bool = False,
 ) -> Analysis:
-    """The programme analysed (see :func:`pcplan.checker.analyse` for ``cache`` and ``focus``)."""
+    """The programme analysed (see :func:`pcplan.checker.analyse` for ``cache``, ``focus``
+    and ``glances``)."""
     from pcplan.checker import analyse
 
     progress = Progress()
@@ -266,9 +269,25 @@ def analyse_programme(
             rules=rules,
             cache=cache,
             focus=focus,
+            glances=glances,
         )
     finally:
         progress.close()
+
+
+def glance_at_programme(as_of: date) -> tuple[Analysis, dict[str, Glance]]:
+    """The programme analysed for `status`, `due` or `timebank`: each file's glance, not
+    its model, from the content cache when it can, with unreadable files reported."""
+    from pcplan.checker import BrokenGlance
+
+    analysis = analyse_programme(as_of, keep=False, cache=True, glances=True)
+    report_unreadable(analysis)
+    try:
+        glances = analysis.at_a_glance()
+    except BrokenGlance:  # a damaged cache: read every file again, without it
+        analysis = analyse_programme(as_of, keep=False, glances=True)
+        glances = analysis.at_a_glance()
+    return analysis, glances
 
 
 def report_unreadable(analysis: Analysis) -> None:

@@ -15,6 +15,7 @@ from pcplan.cli.common import (
     app,
     as_of_or_today,
     check_person,
+    glance_at_programme,
     handles_errors,
     report_unreadable,
     stamp,
@@ -62,9 +63,8 @@ def status(
     from pcplan.render import table as tables
 
     day = as_of_or_today(as_of)
-    analysis = analyse_programme(day, keep=False, cache=True)  # glances, not models
-    report_unreadable(analysis)
-    rows = status_rows(analysis, round_number)
+    analysis, glances = glance_at_programme(day)
+    rows = status_rows(glances, analysis, round_number)
     if fmt is ListFormat.json:
         write_json([row.as_json() for row in rows])
         return
@@ -115,9 +115,8 @@ def due(
     day = as_of_or_today(as_of)
     period = parse_period(within, day)
     if person is None and fmt is not DueFormat.ics:  # the glances are enough
-        analysis = analyse_programme(day, keep=False, cache=True)
-        report_unreadable(analysis)
-        items = due_from_glances(analysis.glances, day, period)
+        analysis, glances = glance_at_programme(day)
+        items = due_from_glances(glances, day, period)
     else:  # whose steps, or calendar events: the models
         analysis = analyse_programme(day, rules=False)  # dates and teams, not problems
         report_unreadable(analysis)
@@ -255,9 +254,8 @@ def timebank(
     from pcplan.render import overview as views
     from pcplan.render import table as tables
 
-    analysis = analyse_programme(as_of_or_today(as_of), keep=False, cache=True)
-    report_unreadable(analysis)
-    rows = timebank_from_glances(analysis.glances.values(), analysis.programme, round_number)
+    analysis, glances = glance_at_programme(as_of_or_today(as_of))
+    rows = timebank_from_glances(glances.values(), analysis.programme, round_number)
     if fmt is ListFormat.json:
         write_json({row.authority: row.as_json() for row in rows})
         return

@@ -38,7 +38,7 @@ def report(
     from pcplan.report import build_site, write_site
 
     day = as_of_or_today(as_of)
-    analysis = analyse_programme(day)
+    analysis = analyse_programme(day, glances=True)
     report_unreadable(analysis)
     site = build_site(analysis, day)
     changed = write_site(out, site)
