@@ -577,11 +577,11 @@ def unsummarise(display: str, summary: Any) -> Decoded:
     The glance is checked when it is read (:meth:`Analysis.at_a_glance`).
     """
     try:
-        loaded_rows, report_rows, glance_rows = summary
+        loaded_rows, report_rows, glance_part = summary
         loaded = _findings(display, loaded_rows)
         if report_rows is None:
             return loaded, None, None
-        if glance_rows is None:  # (every entry of the cache has one)
+        if glance_part is None:  # (every entry of the cache has one)
             raise _Malformed
         finding_rows, sighting_rows, waiver_rows = report_rows
         report = FileReport(display, _findings(display, finding_rows))
@@ -606,7 +606,7 @@ def unsummarise(display: str, summary: Any) -> Decoded:
             report.waivers.append(WaiverNote(rule, reason, line, column))
     except (TypeError, ValueError, RecursionError):
         raise _Malformed from None
-    return loaded, report, glance_rows
+    return loaded, report, glance_part
 
 
 def _decoded(entry: Entry, display: str) -> Decoded:
