@@ -145,8 +145,8 @@ def _status(payload: dict[str, Any]) -> str:
 def greedy(directory: Path, round_number: int) -> float:
     """Each challenge in date order, each slot its best free candidate: the baseline."""
     from pcplan.checker import analyse
+    from pcplan.directory import open_programme_dir
     from pcplan.match import SLOTS, Instance, Options, Proposal, default_targets
-    from pcplan.repo import open_programme_dir
 
     analysis = analyse(open_programme_dir(directory), date(2026, 11, 25), rules=False)
     assert analysis.programme is not None

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from pcplan import checker, yamlio
-from pcplan.repo import ProgrammeDir
+from pcplan.directory import ProgrammeDir
 from tests.conftest import AS_OF, CHALLENGE_YAML, PROGRAMME_YAML, Run, build_tree, run
 from tests.test_edit import GOLDEN, Golden, golden
 from tests.test_edit import ID as EDIT_ID
@@ -516,7 +516,7 @@ from datetime import date
 from pathlib import Path
 from pcplan import checker
 from pcplan.cli.common import install_signal_handlers
-from pcplan.repo import ProgrammeDir
+from pcplan.directory import ProgrammeDir
 
 install_signal_handlers()  # as the console script does
 example = ProgrammeDir(root=Path(sys.argv[1]), shown_as="challenges")

@@ -90,7 +90,7 @@ def settled(status: os.stat_result) -> bool:
 def _file_digest(path: str | None) -> str:
     if not path:
         return "-"
-    raw = _read_regular(Path(path), follow=True)
+    raw = read_regular(Path(path), follow=True)
     return "unreadable" if raw is None else digest(raw)
 
 
@@ -227,7 +227,7 @@ class AnalysisCache:
         if remembered is not None and on_disk is not None and remembered[0] == on_disk:
             cache.entries = remembered[1].entries
             return cache
-        raw = _read_regular(cache.file)
+        raw = read_regular(cache.file)
         if raw is None:
             return cache
         try:
@@ -275,10 +275,10 @@ class AnalysisCache:
         except (TypeError, ValueError):  # a summary that is not plain data: do not cache
             return
         try:
-            folder = self._prepare_folder()
+            folder = self.prepare_folder()
             if folder is None:
                 return
-            _write_atomic(self.file, text.encode("ascii"))
+            write_atomic(self.file, text.encode("ascii"))
             self.dirty = False
             if keep is not None:
                 self.entries = entries
@@ -288,7 +288,7 @@ class AnalysisCache:
         except OSError:
             return
 
-    def _prepare_folder(self) -> Path | None:
+    def prepare_folder(self) -> Path | None:
         folder = self.folder
         try:
             os.mkdir(folder, 0o755)
@@ -300,19 +300,20 @@ class AnalysisCache:
             return None
         ignore = folder / ".gitignore"
         if created or not os.path.lexists(ignore):
-            _write_atomic(ignore, b"# written by pcplan: its cache is never committed\n*\n")
+            write_atomic(ignore, b"# written by pcplan: its cache is never committed\n*\n")
         return folder
 
     def _prune(self) -> None:
-        """Keep the caches of a few other salts (other dates); remove older ones."""
+        """Keep the caches (and verdicts, :mod:`pcplan.verdict`) of a few other salts (other
+        dates); remove older ones."""
         try:
             with os.scandir(self.folder) as scan:
                 others = [
                     (item.stat(follow_symlinks=False).st_mtime_ns, item.path)
                     for item in scan
-                    if item.name.startswith("analysis-")
+                    if item.name.startswith(("analysis-", "verdict-"))
                     and item.name.endswith(".json")
-                    and item.path != os.fspath(self.file)
+                    and item.name[item.name.index("-") :] != self.file.name[len("analysis") :]
                     and item.is_file(follow_symlinks=False)
                 ]
                 leftovers = [  # temporary files of a run that was killed mid-write
@@ -322,13 +323,14 @@ class AnalysisCache:
                     and time.time_ns() - item.stat(follow_symlinks=False).st_mtime_ns > 3600 * 10**9
                 ]
             others.sort(reverse=True)
-            for path in [name for _, name in others[KEEP_FILES:]] + leftovers:
+            kept = 2 * KEEP_FILES  # (a cache and a verdict for each salt)
+            for path in [name for _, name in others[kept:]] + leftovers:
                 os.unlink(path)
         except OSError:
             pass
 
 
-def _read_regular(path: Path, *, follow: bool = False) -> bytes | None:
+def read_regular(path: Path, *, follow: bool = False) -> bytes | None:
     """A regular file's bytes (no FIFO or device, no symbolic link unless ``follow``)."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
     if not follow:
@@ -356,7 +358,7 @@ def _read_regular(path: Path, *, follow: bool = False) -> bytes | None:
         os.close(handle)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     """Write a whole file or nothing: a temporary file beside it, then ``os.replace``."""
     import tempfile
 

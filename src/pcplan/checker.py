@@ -37,18 +37,11 @@ from pcplan.cache import (
     stat_key,
 )
 from pcplan.dates import WorkingDays, working_days
+from pcplan.directory import ProgrammeDir, unreadable_finding, walk_challenges
 from pcplan.findings import SEVERITY_ORDER, CheckResult, Finding, sort_findings
 from pcplan.models import Challenge, Private, Programme
 from pcplan.overview import Glance, from_rows, glance, glance_rows
-from pcplan.repo import (
-    LoadedFile,
-    ProgrammeDir,
-    load_file,
-    load_private,
-    load_programme,
-    unreadable_finding,
-    walk_challenges,
-)
+from pcplan.repo import LoadedFile, load_file, load_private, load_programme
 from pcplan.rules import (
     RULES,
     ChallengeContext,
@@ -317,7 +310,7 @@ def _analyse(
         findings.update(check_across(cached.gathered))
         store.save(keep=cached.keys)
         shown = [programme_dir.display(folder.path) for folder in unreadable]
-        return Analysis(
+        analysis = Analysis(
             programme_file,
             cached.files,
             cached.contexts,
@@ -326,6 +319,12 @@ def _analyse(
             private_file,
             cached.glances if glances else {},
         )
+        if not keep and not extra_paths and not unreadable and all(cached.stats):
+            from pcplan.verdict import record
+
+            stats = [entry for entry in cached.stats if entry is not None]
+            record(programme_dir, store.salt, stats, analysis.result())
+        return analysis
     workers = 1 if keep or not rules else _worker_count(len(targets), jobs)
     for batch in _batches(targets, job, progress, workers):
         if not keep:  # only findings are needed: let each model go at once (a third of
@@ -355,6 +354,9 @@ class Batch:
     gathered: Gathered = field(default_factory=Gathered)
     keys: set[str] = field(default_factory=set)  # the cache's names of these files
     glances: dict[str, Any] = field(default_factory=dict)  # rows, by display name
+    # Through the cache: each file's cache key and settled stat key, or None (see
+    # pcplan.verdict).
+    stats: list[tuple[str, StatKey] | None] = field(default_factory=list)
 
     def add(self, outcome: FileOutcome) -> None:
         self.files.append(outcome.loaded)
@@ -664,6 +666,7 @@ def _analyse_cached(
 ) -> Batch:
     """Every file from the cache when unchanged, else analysed (in workers when many)."""
     results: list[Any] = [None] * len(targets)
+    stats: list[tuple[str, StatKey] | None] = [None] * len(targets)
     misses: list[tuple[int, Path, str, str | None, str | None]] = []
     batch = Batch()
     for index, (path, display) in enumerate(targets):
@@ -687,6 +690,7 @@ def _analyse_cached(
                 try:
                     results[index] = _decoded(entry, display)
                     store.hits += 1
+                    stats[index] = (key, entry.fast)  # type: ignore[assignment]
                     continue
                 except _Malformed:
                     del store.entries[key]  # type: ignore[arg-type]
@@ -702,6 +706,8 @@ def _analyse_cached(
     ):
         store.misses += 1
         results[index] = _take(store, display, path, key, fresh, job)
+        if key is not None and fresh.key is not None and fresh.fast is not None:
+            stats[index] = (key, fresh.fast)
         done += 1
         if progress is not None:
             progress(done, len(targets))
@@ -716,6 +722,7 @@ def _analyse_cached(
             batch.gathered.add(report)
         if seen is not None:
             batch.glances[display] = seen
+    batch.stats = stats
     return batch
 
 

@@ -11,8 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from pcplan.directory import (
+    SUFFIXES,
+    ProgrammeDir,
+    challenge_paths,
+    private_path,
+    show_path,
+)
 from pcplan.errors import UsageError
-from pcplan.findings import Finding, printable
+from pcplan.findings import Finding
 from pcplan.models import (
     Challenge,
     Private,
@@ -23,10 +30,6 @@ from pcplan.models import (
     validate_programme,
 )
 from pcplan.yamlio import Document, YamlProblem, decode, load, parse
-
-PROGRAMME_FILE = "programme.yaml"
-PRIVATE_ENV = "PCPLAN_PRIVATE"  # names the private constraints file (¶22), kept out of the repo
-SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(slots=True)
@@ -40,141 +43,10 @@ class LoadedFile:
     findings: list[Finding] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class ProgrammeDir:
-    """Where a programme lives and how its paths are shown."""
-
-    root: Path
-    shown_as: str
-
-    @property
-    def programme_path(self) -> Path:
-        return self.root / PROGRAMME_FILE
-
-    def display(self, path: Path) -> str:
-        """A path as findings show it: under the directory as the user named it.
-
-        Control characters and undecodable bytes in a file name are escaped
-        (``\\n``, ``\\xff``): a name is shown, never obeyed.
-        """
-        return show_path(self._as_named(path))
-
-    def _as_named(self, path: Path) -> str:
-        text = os.fspath(path)
-        root = os.fspath(self.root)
-        prefix = "" if root == "." else os.path.join(root, "")
-        if text.startswith(prefix) and not (prefix == "" and os.path.isabs(text)):
-            tail = text[len(prefix) :]  # (as relative_to gives, for the walk's paths)
-            if os.sep == "/" and tail:
-                if self.shown_as in ("", "."):
-                    return tail
-                return f"{self.shown_as.rstrip('/')}/{tail}"
-        try:
-            relative = path.relative_to(self.root)
-        except ValueError:
-            return str(path)
-        if self.shown_as in ("", "."):
-            return relative.as_posix()
-        return f"{self.shown_as.rstrip('/')}/{relative.as_posix()}"
-
-
-def show_path(path: str | os.PathLike[str]) -> str:
-    """A path for output: control characters and undecodable bytes escaped, no leading ``::``."""
-    shown = os.fspath(path)
-    return printable(f"./{shown}" if shown.startswith("::") else shown)
-
-
-@dataclass(frozen=True, slots=True)
-class Unreadable:
-    """A folder below the programme directory that pcplan could not list."""
-
-    path: Path
-    reason: str
-
-
-def open_programme_dir(directory: str | os.PathLike[str]) -> ProgrammeDir:
-    """Check that a programme directory exists and has a programme.yaml (else exit 2)."""
-    shown = os.fspath(directory)
-    root = Path(shown)
-    try:
-        is_dir = root.is_dir()
-        has_programme = is_dir and (root / PROGRAMME_FILE).is_file()
-    except OSError as exc:  # no search permission on the way
-        raise UsageError(f"{show_path(shown)}: cannot be read ({exc.strerror})") from None
-    if not is_dir:
-        raise UsageError(
-            f"{show_path(shown)}: no such programme directory; run pcplan in the folder holding "
-            "`challenges/`, or give --dir DIR (or PCPLAN_DIR)"
-        )
-    if not has_programme:
-        raise UsageError(
-            f"{show_path(shown)}: no {PROGRAMME_FILE} here; a programme directory holds "
-            f"{PROGRAMME_FILE} (authorities, people, settings) and one file per challenge"
-        )
-    return ProgrammeDir(root=root, shown_as=shown)
-
-
-def challenge_paths(programme_dir: ProgrammeDir) -> list[Path]:
-    """Every challenge file below the directory: ``*.yaml``/``*.yml`` but programme.yaml.
-
-    Hidden files and folders (``.git``, ``.github``, ``.pre-commit-config.yaml``)
-    are never challenge files. Folders that cannot be listed are left out; see
-    :func:`walk_challenges` for them.
-    """
-    return walk_challenges(programme_dir)[0]
-
-
-def walk_challenges(programme_dir: ProgrammeDir) -> tuple[list[Path], list[Unreadable]]:
-    """The challenge files, and the folders that could not be read (never silently skipped)."""
-    unreadable: list[Unreadable] = []
-    root = programme_dir.root
-
-    def refused(error: OSError) -> None:
-        where = Path(error.filename) if error.filename is not None else root
-        unreadable.append(Unreadable(where, error.strerror or str(error)))
-
-    # Sorted as paths sort (part by part), by keys of strings: sorting the Paths
-    # themselves costs a third of an edit's time on a 1,000-file programme.
-    keyed: list[tuple[tuple[str, ...], Path]] = []
-    for folder, subfolders, files in os.walk(root, onerror=refused):
-        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
-        base = Path(folder)
-        parts = base.parts
-        for name in files:
-            if name.startswith(".") or not name.endswith(SUFFIXES):
-                continue
-            if name == PROGRAMME_FILE and base == root:
-                continue
-            keyed.append(((*parts, name), base / name))
-    keyed.sort(key=lambda item: item[0])
-    found = [path for _, path in keyed]
-    unreadable.sort(key=lambda entry: entry.path)
-    return found, unreadable
-
-
-def unreadable_finding(programme_dir: ProgrammeDir, entry: Unreadable) -> Finding:
-    """A folder pcplan could not list: a `yaml` error, so that `check` fails rather than skip it."""
-    return Finding(
-        programme_dir.display(entry.path),
-        1,
-        1,
-        "yaml",
-        "error",
-        f"this folder cannot be read ({entry.reason}), so the challenge files in it are not "
-        "checked; give pcplan read and search permission on it, or move it out",
-    )
-
-
 def load_programme(programme_dir: ProgrammeDir) -> LoadedFile:
     """programme.yaml, read and validated; its findings say why when it cannot be used."""
     path = programme_dir.programme_path
     return load_file(path, programme_dir.display(path), programme=True)
-
-
-def private_path(environ: dict[str, str] | None = None) -> Path | None:
-    """The private constraints file named by env PCPLAN_PRIVATE, if any."""
-    value = (os.environ if environ is None else environ).get(PRIVATE_ENV, "")
-    return Path(value) if value.strip() else None
 
 
 def load_private(path: Path | None = None) -> LoadedFile | None:

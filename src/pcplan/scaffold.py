@@ -19,7 +19,7 @@ from pcplan.steps import STEP_KEYS
 from pcplan.yamlio import has_forbidden_character
 
 if TYPE_CHECKING:
-    from pcplan.repo import ProgrammeDir
+    from pcplan.directory import ProgrammeDir
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,10 +180,11 @@ def create_challenge(
     """Write a new challenge file (and the schemas its modeline points at)."""
     from pcplan.checker import build_context
     from pcplan.dates import working_days
+    from pcplan.directory import challenge_paths
     from pcplan.errors import WriteRefused
     from pcplan.fileio import AlreadyExists, create_new
     from pcplan.jsonschema import write_schemas
-    from pcplan.repo import LoadedFile, challenge_paths
+    from pcplan.repo import LoadedFile
     from pcplan.rules import check_file
     from pcplan.yamlio import decode, parse
 

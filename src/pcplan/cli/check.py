@@ -67,8 +67,8 @@ def check(
 
     Example: pcplan check --format github --strict
     """
+    from pcplan.directory import show_path
     from pcplan.render.findings import WRITER_BY_FORMAT
-    from pcplan.repo import show_path
 
     day = as_of_or_today(as_of)
     programme_dir = open_directory()
@@ -81,8 +81,14 @@ def check(
             if resolved != programme_dir.programme_path:  # programme.yaml is always read
                 extra.append(resolved or path)  # analysed even if the walk would skip it
             only.append(programme_dir.display(resolved) if resolved else show_path(path))
-    analysis = analyse_programme(day, extra, keep=False, cache=not no_cache)
-    result = analysis.result(only)
+    result = None
+    if only is None and not no_cache:  # an unchanged programme: the last verdict stands
+        from pcplan.verdict import recall
+
+        result = recall(programme_dir, day)
+    if result is None:
+        analysis = analyse_programme(day, extra, keep=False, cache=not no_cache)
+        result = analysis.result(only)
     STATE.exit_code = 1 if result.failed(strict=strict) else 0  # kept if the reader goes
     WRITER_BY_FORMAT[fmt.value](result, sys.stdout)
     raise typer.Exit(STATE.exit_code)
@@ -90,7 +96,7 @@ def check(
 
 def _expand(paths: list[Path]) -> list[Path]:
     """Files as given; a folder stands for the challenge files below it."""
-    from pcplan.repo import ProgrammeDir, challenge_paths, show_path
+    from pcplan.directory import ProgrammeDir, challenge_paths, show_path
 
     found: list[Path] = []
     for path in paths:
@@ -120,8 +126,8 @@ def schema(
 
     Example: pcplan schema --out schemas
     """
+    from pcplan.directory import show_path
     from pcplan.jsonschema import write_schemas
-    from pcplan.repo import show_path
 
     target = out if out is not None else Path(STATE.directory).parent / "schemas"
     for path in write_schemas(target):

@@ -24,9 +24,10 @@ from pcplan.errors import PcplanError, Terminated, UsageError
 
 if TYPE_CHECKING:
     from pcplan.checker import Analysis
+    from pcplan.directory import ProgrammeDir
     from pcplan.models import Programme
     from pcplan.overview import Glance
-    from pcplan.repo import LoadedFile, ProgrammeDir
+    from pcplan.repo import LoadedFile
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -194,7 +195,7 @@ def as_of_or_today(value: str | None) -> date:
 
 
 def open_directory() -> ProgrammeDir:
-    from pcplan.repo import open_programme_dir
+    from pcplan.directory import open_programme_dir
 
     return open_programme_dir(STATE.directory)
 
@@ -361,7 +362,8 @@ class NamedChallenge(NamedTuple):
 
 def named_challenge(reference: str) -> NamedChallenge:
     """A challenge by id or path (exit 2 if there is none)."""
-    from pcplan.repo import find_challenge, show_path
+    from pcplan.directory import show_path
+    from pcplan.repo import find_challenge
 
     directory = open_directory()
     path = find_challenge(directory, reference)

@@ -220,7 +220,7 @@ def calendar(
 
     write_output(out, data)
     challenges = f"{count} challenge{'' if count == 1 else 's'}"
-    from pcplan.repo import show_path
+    from pcplan.directory import show_path
 
     sys.stderr.write(
         f"wrote {show_path(out)}: {len(events) + len(timed)} events from {challenges}\n"

@@ -1,0 +1,195 @@
+"""The remembered verdict of the last whole-programme check (pcplan.verdict).
+
+A re-check of an unchanged programme is answered without analysing anything; any
+change a check could see (a file touched, added or removed, another date, another way
+of naming the directory, a damaged verdict) means a full analysis with the right answer.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import pcplan.cache
+from tests.conftest import AS_OF, CHALLENGE_YAML, build_tree, run
+
+CACHE = ".pcplan-cache"
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PCPLAN_NO_CACHE", raising=False)
+    monkeypatch.setattr(pcplan.cache, "RACY_NS", -(10**18))  # stat keys trusted at once
+
+
+def check(root: Path, *extra: str) -> dict[str, object]:
+    pcplan.cache._MEMO.clear()
+    result = run("check", "--as-of", AS_OF, "--format", "json", *extra, directory=root)
+    assert "Traceback" not in result.stderr, result
+    payload: dict[str, object] = result.json()
+    return payload
+
+
+def rules_fired(payload: dict[str, object]) -> set[str]:
+    problems = payload["problems"]
+    assert isinstance(problems, list)
+    return {problem["rule"] for problem in problems}
+
+
+@pytest.fixture
+def analyses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the full analyses `check` runs (one item per run)."""
+    import pcplan.cli.common
+
+    counted: list[int] = []
+    real = pcplan.cli.common.analyse_programme
+
+    def counting(*args: object, **kwargs: object) -> object:
+        counted.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pcplan.cli.common, "analyse_programme", counting)
+    monkeypatch.setattr("pcplan.cli.check.analyse_programme", counting)
+    return counted
+
+
+def verdicts(root: Path) -> list[Path]:
+    return sorted((root / CACHE).glob("verdict-*.json"))
+
+
+def test_an_unchanged_programme_is_not_analysed_again(programme: Path, analyses: list[int]) -> None:
+    build_tree(programme, {"old/kent-2027-06.yaml": CHALLENGE_YAML})  # cross-file findings
+    first = check(programme)
+    assert {"id.duplicate", "team.diary"} <= rules_fired(first)
+    assert len(analyses) == 1 and len(verdicts(programme)) == 1
+    assert check(programme) == first
+    assert len(analyses) == 1  # answered from the verdict
+    assert check(programme, "--no-cache") == first
+    assert len(analyses) == 2  # --no-cache never uses it
+
+
+def test_the_warm_check_does_not_load_the_analysis(programme: Path) -> None:
+    """What makes it fast: no pydantic, no models, no rules in the process."""
+    environment = {k: v for k, v in os.environ.items() if k != "PCPLAN_NO_CACHE"}
+    script = (
+        "import runpy, sys\n"
+        "import pcplan.cache\n"
+        "pcplan.cache.RACY_NS = -(10**18)  # stat keys trusted at once, as above\n"
+        f"sys.argv = ['pcplan', '--dir', {str(programme)!r}, 'check', '--as-of', {AS_OF!r}]\n"
+        "try:\n"
+        "    runpy.run_module('pcplan', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('pydantic', 'pcplan.models', 'pcplan.rules', 'ruamel.yaml')\n"
+        "         if m in sys.modules]\n"
+        "print('loaded:', heavy)\n"
+    )
+    outputs = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, env=environment
+        )
+        assert done.stderr == "", done.stderr
+        outputs.append(done.stdout)
+    assert "pcplan.models" in outputs[0]  # cold: the whole analysis
+    assert outputs[1].endswith("loaded: []\n"), outputs[1]
+    assert outputs[0].replace(outputs[0].splitlines()[-1], "") == outputs[1].replace(
+        "loaded: []", ""
+    )
+
+
+def test_a_touched_file_is_analysed_again(programme: Path, analyses: list[int]) -> None:
+    first = check(programme)
+    path = programme / "kent-2027-06.yaml"
+    status = path.stat()
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns + 10**9))
+    assert check(programme) == first
+    assert len(analyses) == 2
+
+
+def test_a_file_changed_with_its_old_size_and_mtime_is_seen(programme: Path) -> None:
+    path = programme / "kent-2027-06.yaml"
+    assert rules_fired(check(programme)) == set()
+    before = path.stat()
+    path.write_text(path.read_text().replace("end: 2027-06-10", "end: 2027-06-08"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # (ctime moves on)
+    assert "fieldwork.dates" in rules_fired(check(programme))
+
+
+def test_added_and_removed_files_are_seen(programme: Path) -> None:
+    assert rules_fired(check(programme)) == set()
+    build_tree(programme, {"old/kent-2027-06.yaml": CHALLENGE_YAML})
+    assert "id.duplicate" in rules_fired(check(programme))
+    (programme / "old" / "kent-2027-06.yaml").unlink()
+    after = check(programme)
+    assert after["files_checked"] == 1 and rules_fired(after) == set()
+
+
+def test_another_date_is_another_verdict(programme: Path, analyses: list[int]) -> None:
+    check(programme)
+    later = run("check", "--as-of", "2027-06-01", "--format", "json", directory=programme)
+    assert "steps.overdue" in {p["rule"] for p in later.json()["problems"]}
+    assert len(analyses) == 2
+
+
+def test_the_directory_named_another_way_shows_its_own_paths(
+    programme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_tree(programme, {"old/kent-2027-06.yaml": CHALLENGE_YAML})
+    by_path = check(programme)
+    monkeypatch.chdir(programme)
+    pcplan.cache._MEMO.clear()
+    here = run("check", "--as-of", AS_OF, "--format", "json", directory=Path(".")).json()
+    files = {problem["file"] for problem in here["problems"]}
+    assert files == {"kent-2027-06.yaml", "old/kent-2027-06.yaml"}
+    assert {p["file"] for p in by_path["problems"]} == {  # type: ignore[union-attr]
+        f"{programme}/{name}" for name in files
+    }
+
+
+def test_checking_named_files_reports_only_them(programme: Path) -> None:
+    build_tree(programme, {"old/kent-2027-06.yaml": CHALLENGE_YAML})
+    check(programme)
+    one = check(programme, str(programme / "old" / "kent-2027-06.yaml"))
+    assert one["files_checked"] == 1
+    assert {p["file"] for p in one["problems"]} == {  # type: ignore[union-attr]
+        f"{programme}/old/kent-2027-06.yaml"
+    }
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: raw[: len(raw) // 2],
+        lambda raw: b"\x00\xff" * 10,
+        lambda raw: b"[]",
+        lambda raw: raw.replace(b'"warning"', b'"fatal"').replace(b'"error"', b'"fatal"'),
+        lambda raw: raw.replace(b'"checked":2', b'"checked":"2"'),
+        lambda raw: raw.replace(b'"files":[[', b'"files":[["elsewhere.yaml",1,2,3,4],['),
+        lambda raw: raw.replace(b'"findings":[[', b'"findings":[[1,'),
+    ],
+    ids=["truncated", "binary", "shape", "severity", "count", "files", "finding"],
+)
+def test_a_damaged_verdict_is_not_used(programme: Path, damage: object) -> None:
+    build_tree(programme, {"old/kent-2027-06.yaml": CHALLENGE_YAML})
+    truth = check(programme, "--no-cache")
+    assert check(programme) == truth
+    (verdict,) = verdicts(programme)
+    assert callable(damage)
+    damaged = damage(verdict.read_bytes())
+    assert damaged != verdict.read_bytes()
+    verdict.write_bytes(damaged)
+    assert check(programme) == truth
+    assert check(programme) == truth
+
+
+def test_no_verdict_is_kept_for_files_changed_moments_ago(
+    programme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pcplan.cache, "RACY_NS", 2_000_000_000)  # as in real use
+    check(programme)
+    assert verdicts(programme) == []
