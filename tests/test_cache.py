@@ -307,10 +307,40 @@ def test_a_damaged_glance_in_the_cache_is_not_used(tmp_path: Path) -> None:
     truth = overview(root, "status", "--format", "json")
     (cache,) = cache_files(root)
     data = json.loads(cache.read_text())
-    for entry in data["entries"].values():
-        glance = entry[2][2]
-        if glance is not None:
+    for number, entry in enumerate(data["entries"].values()):
+        if entry[2][2] is not None:  # (kept as JSON text, parsed when read)
+            glance = json.loads(entry[2][2])
             glance[5] = "finished"  # not a phase
             glance[8] = [[["no_such_step", None, "open", None, 1, None, None], []]]
+            entry[2][2] = json.dumps(glance) if number % 2 else json.dumps(glance)[:-3]
     cache.write_text(json.dumps(data))
     assert overview(root, "status", "--format", "json") == truth
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["through the cache", "without it"])
+def test_an_edits_before_is_what_analysing_the_old_file_gave(tmp_path: Path, cached: bool) -> None:
+    """An edit works out its file's findings before the change in the analysis after it
+    (Analysis.findings_before): they must be what a whole analysis then gave."""
+    from datetime import date
+
+    from pcplan.checker import analyse
+    from pcplan.directory import open_programme_dir
+
+    root = two_of_a_kind(tmp_path)
+    directory = open_programme_dir(root)
+    day = date.fromisoformat(AS_OF)
+    path = root / "old" / "kent-2027-06.yaml"
+    display = directory.display(path)
+    versions = [
+        path.read_bytes(),
+        CHALLENGE_YAML.replace("id: kent-2027-06", "id: kent-2027-07").encode(),
+        b"id: [unclosed\n",
+    ]
+    for old, new in zip(versions, versions[1:] + versions[:1], strict=True):
+        path.write_bytes(old)
+        then = analyse(directory, day).findings.get(display, [])
+        path.write_bytes(new)
+        now = analyse(directory, day, cache=cached, focus=[path] if cached else None)
+        assert now.findings_before(path, display, old) == then
+        assert now.findings_before(path, display, new) == now.findings.get(display, [])
+    assert "id.duplicate" in {f.rule for f in analyse(directory, day).findings[display]}

@@ -76,12 +76,13 @@ def test_the_warm_check_does_not_load_the_analysis(programme: Path) -> None:
     """What makes it fast: no pydantic, no models, no rules in the process."""
     environment = {k: v for k, v in os.environ.items() if k != "PCPLAN_NO_CACHE"}
     script = (
-        "import runpy, sys\n"
+        "import sys\n"
         "import pcplan.cache\n"
         "pcplan.cache.RACY_NS = -(10**18)  # stat keys trusted at once, as above\n"
         f"sys.argv = ['pcplan', '--dir', {str(programme)!r}, 'check', '--as-of', {AS_OF!r}]\n"
         "try:\n"
-        "    runpy.run_module('pcplan', run_name='__main__')\n"
+        "    from pcplan.cli import main\n"
+        "    main()\n"
         "except SystemExit:\n"
         "    pass\n"
         "heavy = [m for m in ('pydantic', 'pcplan.models', 'pcplan.rules', 'ruamel.yaml')\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -15,7 +16,30 @@ def main() -> None:
         return
     from pcplan.cli import main as run
 
-    run()
+    try:
+        run()
+    except SystemExit as done:
+        if type(done.code) is not int:
+            raise
+        _exit_now(done.code)
+
+
+def _exit_now(code: int) -> None:
+    """End the process without the interpreter's teardown, as mypy does.
+
+    When a command is over, its files are written and closed, its worker processes
+    joined and its output flushed (pcplan.cli.common.main has dealt with a stdout that
+    cannot be written); what is left is freeing every object one by one, which takes
+    60 ms after any command that validated a file and 150 ms after an edit of a
+    1,000-file programme, longer than the edit itself.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # (the exit status already says so)
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":

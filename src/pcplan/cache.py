@@ -50,7 +50,7 @@ from typing import Any
 from pcplan import __version__
 
 CACHE_DIR = ".pcplan-cache"
-FORMAT = 2  # 2: each summary ends with the file's glance
+FORMAT = 3  # 2: each summary ends with the file's glance; 3: as JSON text
 KEEP_FILES = 4  # caches of other salts kept (another --as-of, another day)
 MAX_CACHE_BYTES = 512 * 1024 * 1024
 RACY_NS = 2_000_000_000  # a file changed this recently is hashed on the next run
@@ -64,7 +64,8 @@ RACY_NS = 2_000_000_000  # a file changed this recently is hashed on the next ru
 #           sightings: [(rule_id, [(line, column, value, detail), ...]), ...]
 #           waivers:   [(rule or None, reason, line, column), ...]
 #   glance: None for a file that did not load, else what `status`, `due` and `timebank`
-#           need of it (pcplan.overview.glance_rows)
+#           need of it (pcplan.overview.glance_rows), as JSON text: parsed only when
+#           an overview reads it
 Summary = tuple[Any, Any, Any]
 StatKey = tuple[int, int, int, int]
 

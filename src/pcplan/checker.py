@@ -14,6 +14,7 @@ in-process. Either way the same functions produce the same findings.
 from __future__ import annotations
 
 import gc
+import json
 import os
 import stat
 import sys
@@ -37,7 +38,7 @@ from pcplan.cache import (
     stat_key,
 )
 from pcplan.dates import WorkingDays, working_days
-from pcplan.directory import ProgrammeDir, unreadable_finding, walk_challenges
+from pcplan.directory import ProgrammeDir, Walked, unreadable_finding, walk_challenges
 from pcplan.findings import SEVERITY_ORDER, CheckResult, Finding, sort_findings
 from pcplan.models import Challenge, Private, Programme
 from pcplan.overview import Glance, from_rows, glance, glance_rows
@@ -75,6 +76,9 @@ class Analysis:
     # Each valid file's glance as plain rows, by display name, when asked for: see
     # at_a_glance.
     glances: dict[str, Any] = field(default_factory=dict)
+    # For an analysis that keeps models (an edit's): every file's results before the
+    # cross-file pass, and what they were checked against (see findings_before).
+    base: tuple[Job, Gathered] | None = None
 
     @property
     def programme(self) -> Programme | None:
@@ -106,10 +110,22 @@ class Analysis:
         try:
             while rows:
                 display, seen = rows.popitem()
-                glances[display] = from_rows(seen)
+                glances[display] = from_rows(json.loads(seen) if type(seen) is str else seen)
         except (TypeError, ValueError, KeyError, OverflowError, RecursionError):
             raise BrokenGlance from None
         return glances
+
+    def findings_before(self, path: Path, display: str, raw: bytes) -> list[Finding]:
+        """The findings the file ``display`` had when it held ``raw``, every other file as
+        now: what an edit's file gave before the edit, without analysing the programme
+        twice (only that version is read, and the cross-file rules rerun).
+        """
+        assert self.base is not None, "findings_before needs an analysis that keeps models"
+        job, gathered = self.base
+        outcome = job.run(path, display, raw=raw)
+        if outcome.report is None:
+            return list(outcome.loaded.findings)
+        return check_across(gathered.around(outcome.report)).get(display, [])
 
     def context(self, display: str) -> ChallengeContext | None:
         for ctx in self.contexts:
@@ -203,6 +219,7 @@ def analyse(
     cache: bool = False,
     focus: Sequence[Path] | None = None,
     glances: bool = False,
+    walked: Walked | None = None,
 ) -> Analysis:
     """Read and check the programme in ``programme_dir`` (plus any ``extra_paths``).
 
@@ -221,6 +238,9 @@ def analyse(
 
     With ``glances`` (and ``rules``), :attr:`Analysis.glances` holds what the overviews
     show of each valid file (always made for the cache, which keeps them).
+
+    ``walked``: what :func:`pcplan.directory.walk_challenges` just gave, when the caller
+    has walked the directory already (an edit, to find its file by id).
     """
     # Reading builds many small objects and no reference cycles: the cyclic
     # garbage collector would only rescan them again and again (a third of the
@@ -240,6 +260,7 @@ def analyse(
             cache,
             focus,
             glances,
+            walked,
         )
     finally:
         if collecting:
@@ -258,6 +279,7 @@ def _analyse(
     cache: bool = False,
     focus: Sequence[Path] | None = None,
     glances: bool = False,
+    walked: Walked | None = None,
 ) -> Analysis:
     calendar = calendar or working_days()
     programme_file = load_programme(programme_dir)
@@ -289,7 +311,8 @@ def _analyse(
         findings[private_file.display].extend(private_file.findings)
         private = private_file.model if isinstance(private_file.model, Private) else None
 
-    paths, unreadable = walk_challenges(programme_dir)
+    paths, unreadable = walked if walked is not None else walk_challenges(programme_dir)
+    paths = list(paths)
     for folder in unreadable:  # findings, never skipped in silence
         finding = unreadable_finding(programme_dir, folder)
         findings[finding.file].append(finding)
@@ -318,6 +341,7 @@ def _analyse(
             shown,
             private_file,
             cached.glances if glances else {},
+            (job, cached.gathered) if keep else None,
         )
         if not keep and not extra_paths and not unreadable and all(cached.stats):
             from pcplan.verdict import record
@@ -341,7 +365,10 @@ def _analyse(
         gathered.merge(batch.gathered)
     findings.update(check_across(gathered))
     shown = [programme_dir.display(folder.path) for folder in unreadable]
-    return Analysis(programme_file, files, contexts, dict(findings), shown, private_file, kept)
+    base = (job, gathered) if keep else None
+    return Analysis(
+        programme_file, files, contexts, dict(findings), shown, private_file, kept, base
+    )
 
 
 @dataclass(slots=True)
@@ -522,8 +549,17 @@ def summarise(outcome: FileOutcome) -> Summary:
             ],
             [tuple(note) for note in report.waivers],
         ),
-        outcome.glance,
+        _glance_text(outcome.glance),
     )
+
+
+def _glance_text(rows: Any) -> str | None:
+    """A glance as the cache keeps it: JSON text, parsed only by the overviews that read it
+    (as lists, it took more than half the time of reading the cache for `check` or an edit).
+    """
+    if rows is None:
+        return None
+    return json.dumps(rows, separators=(",", ":"), ensure_ascii=True)
 
 
 class _Malformed(Exception):
@@ -583,7 +619,7 @@ def unsummarise(display: str, summary: Any) -> Decoded:
         loaded = _findings(display, loaded_rows)
         if report_rows is None:
             return loaded, None, None
-        if glance_part is None:  # (every entry of the cache has one)
+        if type(glance_part) is not str:  # (every entry of the cache has one, as text)
             raise _Malformed
         finding_rows, sighting_rows, waiver_rows = report_rows
         report = FileReport(display, _findings(display, finding_rows))

@@ -92,6 +92,11 @@ def open_programme_dir(directory: str | os.PathLike[str]) -> ProgrammeDir:
     return ProgrammeDir(root=root, shown_as=shown)
 
 
+def names_a_file(reference: str) -> bool:
+    """Is a challenge named on the command line by its file's path (else by its id)?"""
+    return reference.endswith(SUFFIXES) or os.sep in reference or "/" in reference
+
+
 def challenge_paths(programme_dir: ProgrammeDir) -> list[Path]:
     """Every challenge file below the directory: ``*.yaml``/``*.yml`` but programme.yaml.
 
@@ -102,7 +107,10 @@ def challenge_paths(programme_dir: ProgrammeDir) -> list[Path]:
     return walk_challenges(programme_dir)[0]
 
 
-def walk_challenges(programme_dir: ProgrammeDir) -> tuple[list[Path], list[Unreadable]]:
+Walked = tuple[list[Path], list[Unreadable]]  # what walk_challenges gives
+
+
+def walk_challenges(programme_dir: ProgrammeDir) -> Walked:
     """The challenge files, and the folders that could not be read (never silently skipped)."""
     unreadable: list[Unreadable] = []
     root = programme_dir.root

@@ -6,15 +6,14 @@ refuses becomes findings, and the rest of the programme is still read.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from pcplan.directory import (
-    SUFFIXES,
     ProgrammeDir,
     challenge_paths,
+    names_a_file,
     private_path,
     show_path,
 )
@@ -139,17 +138,22 @@ def load_file(
     return loaded
 
 
-def find_challenge(programme_dir: ProgrammeDir, reference: str) -> Path:
-    """A challenge named by its id or by its path (exit 2 when there is no such challenge)."""
+def find_challenge(
+    programme_dir: ProgrammeDir, reference: str, paths: list[Path] | None = None
+) -> Path:
+    """A challenge named by its id or by its path (exit 2 when there is no such challenge).
+
+    ``paths``: the challenge files, when the caller has walked the directory already.
+    """
     as_path = Path(reference)
-    if reference.endswith(SUFFIXES) or os.sep in reference or "/" in reference:
+    if names_a_file(reference):
         try:
             if as_path.is_file():
                 return as_path
         except OSError as exc:
             raise UsageError(f"{show_path(reference)}: cannot be read ({exc.strerror})") from None
         raise UsageError(f"{show_path(reference)}: no such challenge file")
-    paths = challenge_paths(programme_dir)
+    paths = challenge_paths(programme_dir) if paths is None else paths
     by_stem = [path for path in paths if path.stem == reference]
     if len(by_stem) == 1:
         return by_stem[0]

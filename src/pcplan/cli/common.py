@@ -24,7 +24,7 @@ from pcplan.errors import PcplanError, Terminated, UsageError
 
 if TYPE_CHECKING:
     from pcplan.checker import Analysis
-    from pcplan.directory import ProgrammeDir
+    from pcplan.directory import ProgrammeDir, Walked
     from pcplan.models import Programme
     from pcplan.overview import Glance
     from pcplan.repo import LoadedFile
@@ -254,9 +254,10 @@ def analyse_programme(
     cache: bool = False,
     focus: list[Path] | None = None,
     glances: bool = False,
+    walked: Walked | None = None,
 ) -> Analysis:
-    """The programme analysed (see :func:`pcplan.checker.analyse` for ``cache``, ``focus``
-    and ``glances``)."""
+    """The programme analysed (see :func:`pcplan.checker.analyse` for ``cache``, ``focus``,
+    ``glances`` and ``walked``)."""
     from pcplan.checker import analyse
 
     progress = Progress()
@@ -271,6 +272,7 @@ def analyse_programme(
             cache=cache,
             focus=focus,
             glances=glances,
+            walked=walked,
         )
     finally:
         progress.close()
@@ -344,6 +346,25 @@ class NamedChallenge(NamedTuple):
     path: Path
     display: str
     outside: list[Path]  # [path] when the file is not under the programme directory
+    walked: Walked | None = None  # the directory's walk, when it was walked to find the file
+
+    @property
+    def focus(self) -> Path:
+        """The file as the directory walk finds it (or as named, when outside)."""
+        return (
+            self.outside[0]
+            if self.outside
+            else under_root(self.directory.root, self.path) or self.path
+        )
+
+    def snapshot(self) -> bytes | None:
+        """The file's bytes now (before an edit: see cli.editing._report_edit)."""
+        from pcplan.yamlio import YamlProblem, read_regular_file
+
+        try:
+            return read_regular_file(self.path)
+        except (OSError, YamlProblem):
+            return None
 
     def analyse(self, as_of: date, *, whole: bool = False) -> Analysis:
         """The whole programme's findings (for cross-file rules), with this file in it.
@@ -353,8 +374,10 @@ class NamedChallenge(NamedTuple):
         from the content cache when unchanged. ``whole`` keeps every file's model.
         """
         if not whole:
-            focus = self.outside or [under_root(self.directory.root, self.path) or self.path]
-            analysis = analyse_programme(as_of, self.outside, cache=True, focus=focus)
+            focus = [self.focus]
+            analysis = analyse_programme(
+                as_of, self.outside, cache=True, focus=focus, walked=self.walked
+            )
             if any(loaded.path == focus[0] for loaded in analysis.files):
                 return analysis
         return analyse_programme(as_of, self.outside)  # (the walk did not find it as named)
@@ -362,15 +385,16 @@ class NamedChallenge(NamedTuple):
 
 def named_challenge(reference: str) -> NamedChallenge:
     """A challenge by id or path (exit 2 if there is none)."""
-    from pcplan.directory import show_path
+    from pcplan.directory import names_a_file, show_path, walk_challenges
     from pcplan.repo import find_challenge
 
     directory = open_directory()
-    path = find_challenge(directory, reference)
+    walked = None if names_a_file(reference) else walk_challenges(directory)
+    path = find_challenge(directory, reference, walked[0] if walked is not None else None)
     inside = under_root(directory.root, path)
     if inside is None:
-        return NamedChallenge(directory, path, show_path(path), [path])
-    return NamedChallenge(directory, path, directory.display(inside), [])
+        return NamedChallenge(directory, path, show_path(path), [path], walked)
+    return NamedChallenge(directory, path, directory.display(inside), [], walked)
 
 
 def load_one(reference: str) -> tuple[LoadedFile, Programme | None]:

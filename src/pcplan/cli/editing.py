@@ -31,7 +31,6 @@ from pcplan.vocabulary import ROLES
 
 if TYPE_CHECKING:
     from pcplan.changes import Change
-    from pcplan.findings import Finding
     from pcplan.models import Programme
 
 # ----------------------------------------------------------------------------- new
@@ -153,19 +152,26 @@ def new(
 # ----------------------------------------------------------------------------- editing
 
 
-def _report_edit(named: NamedChallenge, before: list[Finding], as_of: date) -> None:
+def _report_edit(named: NamedChallenge, before: bytes | None, as_of: date) -> None:
     """After an edit, the file's new problems: rules that fire more often than before.
 
-    (A rule that keeps firing with new numbers, such as team.size while a team
-    is being built, is not news.)
+    ``before``: the file's bytes before the edit (:meth:`NamedChallenge.snapshot`); its
+    findings then are worked out against the rest of the programme as it is now, in the
+    same analysis. (A rule that keeps firing with new numbers, such as team.size while
+    a team is being built, is not news.)
     """
     from collections import Counter
 
     from pcplan.render.findings import finding_line
 
-    after = named.analyse(as_of).findings.get(named.display, [])
-    counted = Counter(f.rule for f in before if f.severity != "info")
-    known = {(f.rule, f.message) for f in before}
+    analysis = named.analyse(as_of)
+    display = named.display
+    after = analysis.findings.get(display, [])
+    earlier = []
+    if before is not None and analysis.base is not None:
+        earlier = analysis.findings_before(named.focus, display, before)
+    counted = Counter(f.rule for f in earlier if f.severity != "info")
+    known = {(f.rule, f.message) for f in earlier}
     for f in after:
         if f.severity == "info" or (f.rule, f.message) in known:
             continue
@@ -176,7 +182,7 @@ def _report_edit(named: NamedChallenge, before: list[Finding], as_of: date) -> N
 def _edit(reference: str, change: Callable[[NamedChallenge], Change]) -> None:
     """Run one change on a challenge file; print what it did, then any new problem."""
     named = named_challenge(reference)
-    before = named.analyse(today()).findings.get(named.display, [])
+    before = named.snapshot()
     outcome = change(named)
     for line in outcome.lines:
         say(f"{named.display}: {line}")

@@ -313,7 +313,7 @@ def _add_session(
     if consent_needed:
         item["consent"] = {"needed": True}
     named = named_challenge(reference)
-    before = named.analyse(today()).findings.get(named.display, [])
+    before = named.snapshot()
     with open_editor(named.path) as editor:
         sessions = (editor.data.get("visit") or {}).get("sessions") or []
         index = len(sessions) if isinstance(sessions, list) else 0
@@ -361,7 +361,7 @@ def _add_request(reference: str, what: str | None, by: str | None, asked: date) 
         "asked": asked,
     }
     named = named_challenge(reference)
-    before = named.analyse(today()).findings.get(named.display, [])
+    before = named.snapshot()
     with open_editor(named.path) as editor:
         reading = editor.data.get("reading")
         requests = reading.get("requests") if isinstance(reading, dict) else None
@@ -384,7 +384,7 @@ def _record_sent(reference: str, which: str | None, on: date) -> None:
     if which is None:
         raise UsageError("visit sent: give the request's number (from 1) or what was asked for")
     named = named_challenge(reference)
-    before = named.analyse(today()).findings.get(named.display, [])
+    before = named.snapshot()
     with open_editor(named.path) as editor:
         reading = editor.data.get("reading")
         requests = reading.get("requests") if isinstance(reading, dict) else None

@@ -111,6 +111,31 @@ class Gathered:
             self.sightings.setdefault(rule_id, []).extend(seen)
         self.waivers.update(other.waivers)
 
+    def around(self, report: FileReport) -> Gathered:
+        """What the cross-file pass needs to give ``report``'s file its findings, with
+        ``report`` in place of that file's own (another version of it: an edit's "before").
+
+        Each cross-file rule compares only sightings of one value, so the sightings of
+        other files that share no value with ``report``'s cannot change its findings and
+        are left out. Its sightings take the place of its file's own among the others'.
+        """
+        display = report.display
+        sightings: dict[str, list[Sighting]] = {}
+        for rule_id, new in report.sightings.items():
+            values = {sighting.value for sighting in new}
+            kept: list[Sighting] = []
+            placed = False
+            for sighting in self.sightings.get(rule_id, ()):
+                if sighting.display == display:
+                    if not placed:
+                        kept += new
+                        placed = True
+                elif sighting.value in values:
+                    kept.append(sighting)
+            sightings[rule_id] = kept if placed else kept + new
+        notes = {display: report.waivers} if report.waivers else {}
+        return Gathered({display: report.findings}, sightings, notes)
+
 
 def check_across(gathered: Gathered) -> dict[str, list[Finding]]:
     """Every valid file's findings: its own, the cross-file rules', with its waivers applied."""
@@ -122,7 +147,7 @@ def check_across(gathered: Gathered) -> dict[str, list[Finding]]:
             by_value[sighting.value].append(sighting)
         shared = [group for group in by_value.values() if len(group) > 1]
         for sighting, message in rule.repo_check(shared):
-            findings[sighting.display].append(
+            findings.setdefault(sighting.display, []).append(
                 Finding(
                     sighting.display,
                     sighting.line,
