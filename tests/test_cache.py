@@ -299,22 +299,37 @@ def test_overviews_from_a_warm_cache_read_no_file_and_show_the_same(
     assert len(truth.splitlines()) > 3
 
 
-def test_a_damaged_glance_in_the_cache_is_not_used(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda glance: glance.__setitem__(5, "finished"),  # not a phase
+        lambda glance: glance.__setitem__(8, [[["no_such_step", None, "open", None, 1], []]]),
+        lambda glance: glance.__setitem__(10, glance[10] + 1),  # overdue: not the pending's
+        lambda glance: glance.__setitem__(10, -1),
+        lambda glance: glance.__setitem__(8, [[["scope"], []]]),  # too short
+        lambda glance: glance.clear(),  # (written back truncated: not JSON)
+    ],
+    ids=["phase", "pending", "overdue", "negative", "short", "truncated"],
+)
+@pytest.mark.parametrize("command", ["status", "due", "timebank"])
+def test_a_damaged_glance_in_the_cache_is_not_used(
+    tmp_path: Path, damage: object, command: str
+) -> None:
     import shutil
 
     root = tmp_path / "challenges"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(CACHE))
-    truth = overview(root, "status", "--format", "json")
+    truth = overview(root, command, "--format", "json")
     (cache,) = cache_files(root)
     data = json.loads(cache.read_text())
-    for number, entry in enumerate(data["entries"].values()):
+    assert callable(damage)
+    for entry in data["entries"].values():
         if entry[2][2] is not None:  # (kept as JSON text, parsed when read)
             glance = json.loads(entry[2][2])
-            glance[5] = "finished"  # not a phase
-            glance[8] = [[["no_such_step", None, "open", None, 1, None, None], []]]
-            entry[2][2] = json.dumps(glance) if number % 2 else json.dumps(glance)[:-3]
+            damage(glance)
+            entry[2][2] = json.dumps(glance) if glance else "[1, 2"
     cache.write_text(json.dumps(data))
-    assert overview(root, "status", "--format", "json") == truth
+    assert overview(root, command, "--format", "json") == truth
 
 
 @pytest.mark.parametrize("cached", [True, False], ids=["through the cache", "without it"])

@@ -19,8 +19,8 @@ def main() -> None:
     try:
         run()
     except SystemExit as done:
-        if type(done.code) is not int:
-            raise
+        if type(done.code) is not int or sys.gettrace() or sys.getprofile():
+            raise  # (a profiler or coverage writes its results at exit)
         _exit_now(done.code)
 
 

@@ -73,9 +73,9 @@ class Analysis:
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)  # folders that could not be listed
     private_file: LoadedFile | None = None  # env PCPLAN_PRIVATE's file, when set
-    # Each valid file's glance as plain rows, by display name, when asked for: see
-    # at_a_glance.
-    glances: dict[str, Any] = field(default_factory=dict)
+    # Each valid file's glance as JSON text (glance_text), by display name, when asked
+    # for: see at_a_glance.
+    glances: dict[str, str] = field(default_factory=dict)
     # For an analysis that keeps models (an edit's): every file's results before the
     # cross-file pass, and what they were checked against (see findings_before).
     base: tuple[Job, Gathered] | None = None
@@ -100,18 +100,19 @@ class Analysis:
         model = self.private_file.model if self.private_file is not None else None
         return model if isinstance(model, Private) else None
 
-    def at_a_glance(self) -> dict[str, Glance]:
+    def at_a_glance(self, *, pending: bool | date = True) -> dict[str, Glance]:
         """What the overviews show of each valid file (:class:`pcplan.overview.Glance`),
         once: the rows are let go as they are read. :class:`BrokenGlance` if one read
-        from the cache is not sound.
+        from the cache is not sound. ``pending``: which pending steps the glances hold
+        (see :func:`pcplan.overview.from_rows`).
         """
-        rows, self.glances = self.glances, {}  # (each file's rows go as they are read)
+        rows, self.glances = self.glances, {}  # (each file's text goes as it is read)
         glances = {}
         try:
             while rows:
                 display, seen = rows.popitem()
-                glances[display] = from_rows(json.loads(seen) if type(seen) is str else seen)
-        except (TypeError, ValueError, KeyError, OverflowError, RecursionError):
+                glances[display] = from_rows(json.loads(seen), pending=pending)
+        except (TypeError, ValueError, KeyError, IndexError, OverflowError, RecursionError):
             raise BrokenGlance from None
         return glances
 
@@ -170,7 +171,7 @@ class FileOutcome:
     loaded: LoadedFile
     context: ChallengeContext | None
     report: FileReport | None
-    glance: Any = None  # glance_rows(...), when asked for
+    glance: str | None = None  # glance_text(...), when asked for
 
     @property
     def valid(self) -> bool:
@@ -202,8 +203,8 @@ def analyse_file(
         return FileOutcome(loaded, None, None)
     if not rules:
         return FileOutcome(loaded, ctx, FileReport(display))
-    rows = glance_rows(glance(ctx)) if glances else None
-    return FileOutcome(loaded, ctx, check_file(ctx), rows)
+    seen = glance_text(glance(ctx)) if glances else None
+    return FileOutcome(loaded, ctx, check_file(ctx), seen)
 
 
 def analyse(
@@ -380,7 +381,7 @@ class Batch:
     load_findings: list[Finding] = field(default_factory=list)  # `yaml` and `schema`
     gathered: Gathered = field(default_factory=Gathered)
     keys: set[str] = field(default_factory=set)  # the cache's names of these files
-    glances: dict[str, Any] = field(default_factory=dict)  # rows, by display name
+    glances: dict[str, str] = field(default_factory=dict)  # glance_text, by display name
     # Through the cache: each file's cache key and settled stat key, or None (see
     # pcplan.verdict).
     stats: list[tuple[str, StatKey] | None] = field(default_factory=list)
@@ -549,17 +550,16 @@ def summarise(outcome: FileOutcome) -> Summary:
             ],
             [tuple(note) for note in report.waivers],
         ),
-        _glance_text(outcome.glance),
+        outcome.glance,
     )
 
 
-def _glance_text(rows: Any) -> str | None:
-    """A glance as the cache keeps it: JSON text, parsed only by the overviews that read it
-    (as lists, it took more than half the time of reading the cache for `check` or an edit).
-    """
-    if rows is None:
-        return None
-    return json.dumps(rows, separators=(",", ":"), ensure_ascii=True)
+def glance_text(seen: Glance) -> str:
+    """A glance as analyses pass it on and the cache keeps it: JSON text, parsed only by
+    the overviews that read it (:meth:`Analysis.at_a_glance`). As lists, glances took
+    more than half the time of reading the cache for `check` or an edit, and most of the
+    memory of an overview of 10,000 files."""
+    return json.dumps(glance_rows(seen), separators=(",", ":"), ensure_ascii=True)
 
 
 class _Malformed(Exception):

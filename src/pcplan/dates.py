@@ -11,6 +11,7 @@ cache directory just means computing each run.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -207,6 +208,7 @@ def working_days() -> WorkingDays:
     return _DEFAULT
 
 
+@functools.lru_cache(maxsize=4096)  # (an overview shows the same few dates many times)
 def show_span(first: date, last: date) -> str:
     """A date range, compactly: ``21–22 Jan 2026``, ``30 Jun–1 Jul 2026``."""
     if first.year != last.year:

@@ -104,7 +104,9 @@ def printable(text: str) -> str:
     GitHub Actions a line that starts with ``::`` is a workflow command, and no
     line but those of ``--format github`` may be one.
     """
-    if _UNPRINTABLE.search(text) is not None:
+    # (Every character the pattern matches is one str.isprintable refuses: most text
+    # passes that test, in C, and is not searched.)
+    if not text.isprintable() and _UNPRINTABLE.search(text) is not None:
         text = _UNPRINTABLE.sub(_escape, text)
     if text.startswith("::"):
         text = "\\x3a" + text[1:]

@@ -241,12 +241,14 @@ def due_from_glances(
     glances: dict[str, Glance], as_of: date, within: relativedelta
 ) -> list[DueItem]:
     """:func:`due_items` for everyone, from the files' glances."""
+    horizon = as_of + within
     items = [
         DueItem(seen.id, display, entry, names)
         for display, seen in glances.items()
         for entry, names in seen.pending
+        if entry.status == "overdue" or (entry.due is not None and entry.due <= horizon)
     ]
-    return _due_by(items, as_of + within)
+    return _due_by(items, horizon)
 
 
 def _due_by(items: list[DueItem], horizon: date) -> list[DueItem]:
@@ -288,16 +290,14 @@ class Glance:
     phase: str
     team_confirmed: int
     next_step: StepDates | None
-    pending: tuple[Pending, ...]
+    pending: tuple[Pending, ...]  # () when read without them (from_rows)
     members: tuple[tuple[str, bool], ...]  # core members (not partners): employer, lead
-
-    @property
-    def overdue(self) -> int:
-        return sum(1 for entry, _ in self.pending if entry.status == "overdue")
+    overdue: int  # how many of the pending are overdue
 
 
 def glance(ctx: ChallengeContext) -> Glance:
     challenge, schedule = ctx.challenge, ctx.schedule
+    pending = tuple(pending_steps(ctx))
     return Glance(
         id=challenge.id,
         round=challenge.round,
@@ -307,8 +307,9 @@ def glance(ctx: ChallengeContext) -> Glance:
         phase=phase(challenge, schedule),
         team_confirmed=confirmed_count(challenge),
         next_step=schedule.next_step(),
-        pending=tuple(pending_steps(ctx)),
+        pending=pending,
         members=_core(challenge),
+        overdue=sum(1 for entry, _ in pending if entry.status == "overdue"),
     )
 
 
@@ -325,14 +326,34 @@ def glance_rows(seen: Glance) -> list[Any]:
         None if seen.next_step is None else _entry_rows(seen.next_step),
         [[_entry_rows(entry), list(names)] for entry, names in seen.pending],
         [[employer, lead] for employer, lead in seen.members],
+        seen.overdue,
     ]
 
 
-def from_rows(rows: Any) -> Glance:
-    """:func:`glance_rows` read back; ValueError (or TypeError, KeyError) if not sound."""
-    code, number, host, start, end, stage, confirmed, upcoming, pending, members = rows
-    if not (_all(str, code, host) and _all(int, number, confirmed) and stage in PHASES):
+def from_rows(rows: Any, *, pending: bool | date = True) -> Glance:
+    """:func:`glance_rows` read back; ValueError (or TypeError, KeyError, IndexError) if
+    not sound.
+
+    ``pending``: which pending steps to read, most of a glance and of the time to read
+    it: all (True), none (False: ``status`` and ``timebank`` need only how many are
+    overdue), or those overdue or due by a date (what ``due`` shows).
+    """
+    code, number, host, start, end, stage, confirmed, upcoming, waiting, members, late = rows
+    if not (
+        _all(str, code, host) and _all(int, number, confirmed, late) and stage in PHASES
+    ) or late != sum(1 for entry, _ in waiting if entry[2] == "overdue"):
         raise ValueError(rows)
+    if pending is True:
+        steps = tuple(Pending(_entry(entry), _names(names)) for entry, names in waiting)
+    elif pending is False:
+        steps = ()
+    else:
+        by = pending.toordinal()
+        steps = tuple(
+            Pending(_entry(entry), _names(names))
+            for entry, names in waiting
+            if entry[2] == "overdue" or (type(entry[4]) is int and entry[4] <= by)
+        )
     return Glance(
         id=code,
         round=number,
@@ -342,8 +363,9 @@ def from_rows(rows: Any) -> Glance:
         phase=stage,
         team_confirmed=confirmed,
         next_step=None if upcoming is None else _entry(upcoming),
-        pending=tuple(Pending(_entry(entry), _names(names)) for entry, names in pending),
+        pending=steps,
         members=tuple(_member(employer, lead) for employer, lead in members),
+        overdue=late,
     )
 
 
@@ -353,8 +375,16 @@ _STATUSES = frozenset(get_args(Status))
 def _entry_rows(entry: StepDates) -> list[Any]:
     step = entry.step
     title = None if step.title == STEP_BY_KEY[step.key].title else step.title
-    days = (entry.opens, entry.due, entry.done, entry.moved_from)
-    return [step.key, title, entry.status, *(None if d is None else d.toordinal() for d in days)]
+    opens, due, done, moved = entry.opens, entry.due, entry.done, entry.moved_from
+    return [
+        step.key,
+        title,
+        entry.status,
+        None if opens is None else opens.toordinal(),
+        None if due is None else due.toordinal(),
+        None if done is None else done.toordinal(),
+        None if moved is None else moved.toordinal(),
+    ]
 
 
 def _entry(rows: Any) -> StepDates:

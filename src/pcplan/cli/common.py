@@ -278,18 +278,21 @@ def analyse_programme(
         progress.close()
 
 
-def glance_at_programme(as_of: date) -> tuple[Analysis, dict[str, Glance]]:
+def glance_at_programme(
+    as_of: date, *, pending: bool | date = True
+) -> tuple[Analysis, dict[str, Glance]]:
     """The programme analysed for `status`, `due` or `timebank`: each file's glance, not
-    its model, from the content cache when it can, with unreadable files reported."""
+    its model, from the content cache when it can, with unreadable files reported.
+    ``pending``: which pending steps the glances hold (pcplan.overview.from_rows)."""
     from pcplan.checker import BrokenGlance
 
     analysis = analyse_programme(as_of, keep=False, cache=True, glances=True)
     report_unreadable(analysis)
     try:
-        glances = analysis.at_a_glance()
+        glances = analysis.at_a_glance(pending=pending)
     except BrokenGlance:  # a damaged cache: read every file again, without it
         analysis = analyse_programme(as_of, keep=False, glances=True)
-        glances = analysis.at_a_glance()
+        glances = analysis.at_a_glance(pending=pending)
     return analysis, glances
 
 

@@ -63,7 +63,7 @@ def status(
     from pcplan.render import table as tables
 
     day = as_of_or_today(as_of)
-    analysis, glances = glance_at_programme(day)
+    analysis, glances = glance_at_programme(day, pending=False)  # (only how many)
     rows = status_rows(glances, analysis, round_number)
     if fmt is ListFormat.json:
         write_json([row.as_json() for row in rows])
@@ -115,7 +115,7 @@ def due(
     day = as_of_or_today(as_of)
     period = parse_period(within, day)
     if person is None and fmt is not DueFormat.ics:  # the glances are enough
-        analysis, glances = glance_at_programme(day)
+        analysis, glances = glance_at_programme(day, pending=day + period)
         items = due_from_glances(glances, day, period)
     else:  # whose steps, or calendar events: the models
         analysis = analyse_programme(day, rules=False)  # dates and teams, not problems
@@ -254,7 +254,7 @@ def timebank(
     from pcplan.render import overview as views
     from pcplan.render import table as tables
 
-    analysis, glances = glance_at_programme(as_of_or_today(as_of))
+    analysis, glances = glance_at_programme(as_of_or_today(as_of), pending=False)
     rows = timebank_from_glances(glances.values(), analysis.programme, round_number)
     if fmt is ListFormat.json:
         write_json({row.authority: row.as_json() for row in rows})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from pcplan.dates import show_date, show_span, week_commencing
@@ -14,6 +15,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+@functools.lru_cache(maxsize=4096)
 def _short(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
