@@ -261,11 +261,17 @@ def pending_steps(ctx: ChallengeContext) -> list[Pending]:
     """The steps and reading requests neither settled nor without a due date, with
     whom to chase for each."""
     by_owner = _owners(ctx.challenge, ctx.programme)
-    return [
-        Pending(entry, tuple(_chase(entry.step, by_owner)))
-        for entry in [*ctx.schedule.steps, *request_entries(ctx)]
-        if entry.due is not None and entry.status not in SETTLED
-    ]
+    chased: dict[tuple[str, ...], tuple[str, ...]] = {}  # (steps share a few owner lists)
+    pending = []
+    for entry in [*ctx.schedule.steps, *request_entries(ctx)]:
+        if entry.due is None or entry.status in SETTLED:
+            continue
+        owners = entry.step.owners
+        names = chased.get(owners)
+        if names is None:
+            names = chased[owners] = tuple(_chase(entry.step, by_owner))
+        pending.append(Pending(entry, names))
+    return pending
 
 
 # ----------------------------------------------------------------------- glances
