@@ -359,3 +359,17 @@ def test_an_edits_before_is_what_analysing_the_old_file_gave(tmp_path: Path, cac
         assert now.findings_before(path, display, old) == then
         assert now.findings_before(path, display, new) == now.findings.get(display, [])
     assert "id.duplicate" in {f.rule for f in analyse(directory, day).findings[display]}
+
+
+def test_the_salt_names_the_libraries_that_shape_findings() -> None:
+    """A new pydantic, ruamel.yaml or holidays may word or find things differently:
+    their versions key the cache, read without importing them."""
+    import holidays
+    import pydantic
+    import ruamel.yaml
+
+    versions = dict(part.split("=") for part in pcplan.cache._library_versions().split(","))
+    assert versions["pydantic"] == pydantic.VERSION
+    assert versions["ruamel.yaml"] == ruamel.yaml.__version__
+    assert versions["holidays"] == holidays.__version__
+    assert versions["ruamel.yaml.clib"] != "-"

@@ -194,3 +194,17 @@ def test_no_verdict_is_kept_for_files_changed_moments_ago(
     monkeypatch.setattr(pcplan.cache, "RACY_NS", 2_000_000_000)  # as in real use
     check(programme)
     assert verdicts(programme) == []
+
+
+def test_the_private_file_named_another_way_is_shown_as_named(
+    programme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    private = tmp_path / "private.yaml"
+    private.write_text("people: [{name: 1}]\n")  # a finding on the private file itself
+    monkeypatch.setenv("PCPLAN_PRIVATE", str(private))
+    first = {p["file"] for p in check(programme)["problems"]}  # type: ignore[union-attr]
+    assert str(private) in first
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PCPLAN_PRIVATE", "private.yaml")  # the same bytes
+    again = {p["file"] for p in check(programme)["problems"]}  # type: ignore[union-attr]
+    assert again == {"private.yaml"}

@@ -11,7 +11,8 @@ walk finds now, so a deleted file's sightings vanish with it.
 
 **When an entry is used.** The whole cache belongs to one *salt*: pcplan's version and
 a fingerprint of its own source files (so a changed rule never reuses old findings),
-the bank-holiday data's version, the as-of date, whether rules run, and the bytes of
+the versions of the libraries that shape findings (pydantic, pydantic-core, ruamel.yaml,
+holidays), the as-of date, whether rules run, and the bytes of
 programme.yaml and of the private constraints file (``PCPLAN_PRIVATE``). Within it, an
 entry is keyed by the file's path under the programme directory, and
 
@@ -111,15 +112,62 @@ def _source_fingerprint() -> str:
     return digest("\n".join(parts).encode("utf-8", "surrogateescape"))
 
 
+# The libraries whose behaviour shapes findings (messages, parse errors, bank holidays):
+# (distribution, module).
+LIBRARIES = (
+    ("pydantic", "pydantic"),
+    ("pydantic_core", "pydantic_core"),
+    ("ruamel.yaml", "ruamel.yaml"),
+    ("ruamel.yaml.clib", "_ruamel_yaml"),
+    ("holidays", "holidays"),
+)
+
+
+def _library_versions() -> str:
+    """The installed versions of :data:`LIBRARIES`, read from their ``dist-info`` folders
+    (``importlib.metadata`` alone would cost more than a warm check); ``-`` when not found."""
+    from importlib.util import find_spec
+
+    listed: dict[str, list[str]] = {}  # (each folder listed once)
+    found = []
+    for distribution, module in LIBRARIES:
+        version = "-"
+        try:
+            spec = find_spec(module)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None and spec.origin:
+            folder = os.path.dirname(spec.origin)
+            prefixes = (distribution.replace(".", "_") + "-", distribution + "-")
+            for above in (
+                folder,
+                os.path.dirname(folder),
+                os.path.dirname(os.path.dirname(folder)),
+            ):
+                if above not in listed:
+                    try:
+                        listed[above] = sorted(os.listdir(above))
+                    except OSError:
+                        listed[above] = []
+                infos = [
+                    name
+                    for name in listed[above]
+                    if name.startswith(prefixes) and name.endswith(".dist-info")
+                ]
+                if infos:
+                    version = infos[0].split("-")[1].removesuffix(".dist")
+                    break
+        found.append(f"{distribution}={version}")
+    return ",".join(found)
+
+
 def salt(*, programme_path: Path, as_of: str, rules: bool = True) -> str:
     """What every entry of one cache depends on besides its own file."""
-    from pcplan.dates import _holidays_version
-
     parts = [
         f"format={FORMAT}",
         f"pcplan={__version__}",
         f"source={_source_fingerprint()}",
-        f"holidays={_holidays_version()}",
+        f"libraries={_library_versions()}",
         f"as_of={as_of}",
         f"rules={rules}",
         f"programme={_file_digest(os.fspath(programme_path))}",

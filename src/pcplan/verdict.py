@@ -13,7 +13,8 @@ checked) beside the cache, with what it depends on:
 * the challenge files the walk found, in order, each with its stat key (size,
   mtime, ctime, inode), recorded only when the file was settled when read
   (:func:`pcplan.cache.settled`), as the cache's fast key is;
-* the way the directory was named (findings show paths under that name).
+* the way the directory was named, and the private constraints file (findings show paths
+  as they were given).
 
 :func:`recall` gives the findings back only when all of these are the same now
 and no folder is unreadable; it needs only the standard library, so `check`
@@ -45,7 +46,7 @@ from pcplan.cache import (
     stat_key,
     write_atomic,
 )
-from pcplan.directory import ProgrammeDir, walk_challenges
+from pcplan.directory import PRIVATE_ENV, ProgrammeDir, walk_challenges
 from pcplan.findings import SEVERITY_ORDER, CheckResult, Finding
 
 PREFIX = "verdict-"
@@ -69,6 +70,7 @@ def record(
             "pcplan": __version__,
             "salt": salt_value,
             "shown_as": programme_dir.shown_as,
+            "private": os.environ.get(PRIVATE_ENV, ""),
             "files": [[key, *fast] for key, fast in files],
             "checked": result.files_checked,
             "findings": [list(finding) for finding in result.findings],
@@ -100,6 +102,7 @@ def recall(programme_dir: ProgrammeDir, as_of: date) -> CheckResult | None:
             or data.get("pcplan") != __version__
             or data.get("salt") != salt_value
             or data.get("shown_as") != programme_dir.shown_as
+            or data.get("private") != os.environ.get(PRIVATE_ENV, "")
             or not _same_files(programme_dir, data.get("files"))
         ):
             return None
