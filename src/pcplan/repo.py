@@ -123,12 +123,13 @@ def load_file(
     if programme:
         kind = "programme"
     result: Challenge | Programme | Private | list[SchemaIssue]
+    size = len(document.positions)  # (keys and list items: see models.validate)
     if kind == "programme":
-        result = validate_programme(document.data)
+        result = validate_programme(document.data, size)
     elif kind == "private":
-        result = validate_private(document.data)
+        result = validate_private(document.data, size)
     else:
-        result = validate_challenge(document.data)
+        result = validate_challenge(document.data, size)
     if isinstance(result, list):
         for issue in result:
             line, column = document.locate(issue.path)
