@@ -41,7 +41,7 @@ from pcplan.dates import WorkingDays, working_days
 from pcplan.directory import ProgrammeDir, Walked, unreadable_finding, walk_challenges
 from pcplan.findings import SEVERITY_ORDER, CheckResult, Finding, sort_findings
 from pcplan.models import Challenge, Private, Programme
-from pcplan.overview import Glance, from_rows, glance, glance_rows
+from pcplan.overview import Glance, from_rows, glance_rows
 from pcplan.repo import LoadedFile, load_file, load_private, load_programme
 from pcplan.rules import (
     RULES,
@@ -73,9 +73,10 @@ class Analysis:
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)  # folders that could not be listed
     private_file: LoadedFile | None = None  # env PCPLAN_PRIVATE's file, when set
-    # Each valid file's glance as JSON text (glance_text), by display name, when asked
-    # for: see at_a_glance.
-    glances: dict[str, str] = field(default_factory=dict)
+    # Each valid file's glance, by display name, when asked for: its rows
+    # (pcplan.overview.glance_rows) when read in this run, its JSON text when it comes
+    # from the cache (see at_a_glance).
+    glances: dict[str, Any] = field(default_factory=dict)
     # For an analysis that keeps models (an edit's): every file's results before the
     # cross-file pass, and what they were checked against (see findings_before).
     base: tuple[Job, Gathered] | None = None
@@ -106,12 +107,13 @@ class Analysis:
         from the cache is not sound. ``pending``: which pending steps the glances hold
         (see :func:`pcplan.overview.from_rows`).
         """
-        rows, self.glances = self.glances, {}  # (each file's text goes as it is read)
+        kept, self.glances = self.glances, {}  # (each file's part goes as it is read)
         glances = {}
         try:
-            while rows:
-                display, seen = rows.popitem()
-                glances[display] = from_rows(json.loads(seen), pending=pending)
+            while kept:
+                display, seen = kept.popitem()
+                rows = json.loads(seen) if type(seen) is str else seen
+                glances[display] = from_rows(rows, pending=pending)
         except (TypeError, ValueError, KeyError, IndexError, OverflowError, RecursionError):
             raise BrokenGlance from None
         return glances
@@ -171,7 +173,7 @@ class FileOutcome:
     loaded: LoadedFile
     context: ChallengeContext | None
     report: FileReport | None
-    glance: str | None = None  # glance_text(...), when asked for
+    glance: list[Any] | None = None  # glance_rows(...), when asked for
 
     @property
     def valid(self) -> bool:
@@ -203,7 +205,7 @@ def analyse_file(
         return FileOutcome(loaded, None, None)
     if not rules:
         return FileOutcome(loaded, ctx, FileReport(display))
-    seen = glance_text(glance(ctx)) if glances else None
+    seen = glance_rows(ctx) if glances else None
     return FileOutcome(loaded, ctx, check_file(ctx), seen)
 
 
@@ -381,7 +383,7 @@ class Batch:
     load_findings: list[Finding] = field(default_factory=list)  # `yaml` and `schema`
     gathered: Gathered = field(default_factory=Gathered)
     keys: set[str] = field(default_factory=set)  # the cache's names of these files
-    glances: dict[str, str] = field(default_factory=dict)  # glance_text, by display name
+    glances: dict[str, Any] = field(default_factory=dict)  # rows or text, by display name
     # Through the cache: each file's cache key and settled stat key, or None (see
     # pcplan.verdict).
     stats: list[tuple[str, StatKey] | None] = field(default_factory=list)
@@ -550,16 +552,15 @@ def summarise(outcome: FileOutcome) -> Summary:
             ],
             [tuple(note) for note in report.waivers],
         ),
-        outcome.glance,
+        None if outcome.glance is None else glance_text(outcome.glance),
     )
 
 
-def glance_text(seen: Glance) -> str:
-    """A glance as analyses pass it on and the cache keeps it: JSON text, parsed only by
-    the overviews that read it (:meth:`Analysis.at_a_glance`). As lists, glances took
-    more than half the time of reading the cache for `check` or an edit, and most of the
-    memory of an overview of 10,000 files."""
-    return json.dumps(glance_rows(seen), separators=(",", ":"), ensure_ascii=True)
+def glance_text(rows: list[Any]) -> str:
+    """A glance as the cache keeps it: JSON text, parsed only by the overviews that read it
+    (:meth:`Analysis.at_a_glance`). As lists, glances took more than half the time of
+    reading the cache for `check` or an edit."""
+    return json.dumps(rows, separators=(",", ":"), ensure_ascii=True)
 
 
 class _Malformed(Exception):

@@ -301,38 +301,30 @@ class Glance:
     overdue: int  # how many of the pending are overdue
 
 
-def glance(ctx: ChallengeContext) -> Glance:
+def glance_rows(ctx: ChallengeContext) -> list[Any]:
+    """What `status`, `due` and `timebank` need of one valid challenge (its :class:`Glance`),
+    as JSON's types: made where the file is read, kept in the content cache, and read
+    back by :func:`from_rows`."""
     challenge, schedule = ctx.challenge, ctx.schedule
-    pending = tuple(pending_steps(ctx))
-    return Glance(
-        id=challenge.id,
-        round=challenge.round,
-        host=challenge.host.authority,
-        start=challenge.fieldwork.start,
-        end=challenge.fieldwork.end,
-        phase=phase(challenge, schedule),
-        team_confirmed=confirmed_count(challenge),
-        next_step=schedule.next_step(),
-        pending=pending,
-        members=_core(challenge),
-        overdue=sum(1 for entry, _ in pending if entry.status == "overdue"),
-    )
-
-
-def glance_rows(seen: Glance) -> list[Any]:
-    """A glance as JSON's types, for the content cache (read back by :func:`from_rows`)."""
+    pending = []
+    overdue = 0
+    for entry, names in pending_steps(ctx):
+        pending.append([_entry_rows(entry), list(names)])
+        overdue += entry.status == "overdue"
+    upcoming = schedule.next_step()
+    core = core_members(challenge)
     return [
-        seen.id,
-        seen.round,
-        seen.host,
-        seen.start.toordinal(),
-        seen.end.toordinal(),
-        seen.phase,
-        seen.team_confirmed,
-        None if seen.next_step is None else _entry_rows(seen.next_step),
-        [[_entry_rows(entry), list(names)] for entry, names in seen.pending],
-        [[employer, lead] for employer, lead in seen.members],
-        seen.overdue,
+        challenge.id,
+        challenge.round,
+        challenge.host.authority,
+        challenge.fieldwork.start.toordinal(),
+        challenge.fieldwork.end.toordinal(),
+        phase(challenge, schedule),
+        sum(1 for _, member in core if member.status == "confirmed"),
+        None if upcoming is None else _entry_rows(upcoming),
+        pending,
+        [[member.employer, member.lead] for _, member in core],
+        overdue,
     ]
 
 

@@ -58,9 +58,8 @@ class Table:
 
     def widths(self) -> list[int]:
         widths = [len(column) for column in self.columns]
-        for cells in self.rows:
-            for index, cell in enumerate(cells):
-                widths[index] = max(widths[index], len(cell))
+        for index, cells in enumerate(zip(*self.rows, strict=True)):  # (column by column)
+            widths[index] = max(widths[index], *map(len, cells))
         return widths
 
 
@@ -138,10 +137,12 @@ def write_rich(table: Table, stream: TextIO) -> None:
 def to_plain(table: Table) -> str:
     """Aligned columns with a rule under the header: readable in a log or an email."""
     widths = table.widths()
+    template = "  ".join(f"{{:<{width}}}" for width in widths)  # (each cell padded, in C)
 
     def line(cells: list[str]) -> str:
-        padded = (cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
-        return "  ".join(padded).rstrip()
+        if len(cells) != len(widths):
+            raise ValueError(f"a row of {len(cells)} cells in a table of {len(widths)} columns")
+        return template.format(*cells).rstrip()
 
     lines = [*table.heading, ""] if table.heading else []
     lines.append(line(table.columns))
