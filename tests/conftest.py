@@ -156,3 +156,34 @@ def findings(result: Run) -> list[tuple[str, int, int]]:
 
 def iter_files(root: Path) -> Iterator[Path]:
     yield from sorted(path for path in root.rglob("*") if path.is_file())
+
+
+# ----------------------------------------------------------------- the content cache on
+
+
+@pytest.fixture
+def cache_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The content cache on (this suite runs with it off), with stat keys trusted at once
+    (normally only for files over two seconds old), so that the fast paths are what the
+    tests exercise, not only the hash."""
+    import pcplan.cache
+
+    monkeypatch.delenv("PCPLAN_NO_CACHE", raising=False)
+    monkeypatch.setattr(pcplan.cache, "RACY_NS", -(10**18))
+
+
+def cached_check(root: Path, *extra: str) -> dict[str, object]:
+    """`check --format json` as a new process would run it: the cache read from disk."""
+    import pcplan.cache
+
+    pcplan.cache._MEMO.clear()
+    result = run("check", "--as-of", AS_OF, "--format", "json", *extra, directory=root)
+    assert "Traceback" not in result.stderr, result
+    payload: dict[str, object] = result.json()
+    return payload
+
+
+def rules_fired(payload: dict[str, object]) -> set[str]:
+    problems = payload["problems"]
+    assert isinstance(problems, list)
+    return {problem["rule"] for problem in problems}

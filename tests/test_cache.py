@@ -15,31 +15,23 @@ from pathlib import Path
 import pytest
 
 import pcplan.cache
-from tests.conftest import AS_OF, CHALLENGE_YAML, PROGRAMME_YAML, build_tree, findings, run
+from tests.conftest import (
+    AS_OF,
+    CHALLENGE_YAML,
+    PROGRAMME_YAML,
+    build_tree,
+    cached_check,
+    findings,
+    rules_fired,
+    run,
+)
 
 CACHE = ".pcplan-cache"
 
 
-@pytest.fixture(autouse=True)
-def _cache_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("PCPLAN_NO_CACHE", raising=False)
-    # Trust stat keys at once (normally only for files over two seconds old), so that
-    # the fast path is what these tests exercise, not only the hash.
-    monkeypatch.setattr(pcplan.cache, "RACY_NS", -(10**18))
+pytestmark = pytest.mark.usefixtures("cache_on")
 
-
-def check(root: Path, *extra: str) -> dict[str, object]:
-    pcplan.cache._MEMO.clear()  # as a new process: read the cache from disk
-    result = run("check", "--as-of", AS_OF, "--format", "json", *extra, directory=root)
-    assert "Traceback" not in result.stderr, result
-    payload: dict[str, object] = result.json()
-    return payload
-
-
-def rules_fired(payload: dict[str, object]) -> set[str]:
-    problems = payload["problems"]
-    assert isinstance(problems, list)
-    return {problem["rule"] for problem in problems}
+check = cached_check
 
 
 def cache_files(root: Path) -> list[Path]:

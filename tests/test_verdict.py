@@ -15,29 +15,14 @@ from pathlib import Path
 import pytest
 
 import pcplan.cache
-from tests.conftest import AS_OF, CHALLENGE_YAML, build_tree, run
+from tests.conftest import AS_OF, CHALLENGE_YAML, build_tree, cached_check, rules_fired, run
 
 CACHE = ".pcplan-cache"
 
 
-@pytest.fixture(autouse=True)
-def _cache_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("PCPLAN_NO_CACHE", raising=False)
-    monkeypatch.setattr(pcplan.cache, "RACY_NS", -(10**18))  # stat keys trusted at once
+pytestmark = pytest.mark.usefixtures("cache_on")
 
-
-def check(root: Path, *extra: str) -> dict[str, object]:
-    pcplan.cache._MEMO.clear()
-    result = run("check", "--as-of", AS_OF, "--format", "json", *extra, directory=root)
-    assert "Traceback" not in result.stderr, result
-    payload: dict[str, object] = result.json()
-    return payload
-
-
-def rules_fired(payload: dict[str, object]) -> set[str]:
-    problems = payload["problems"]
-    assert isinstance(problems, list)
-    return {problem["rule"] for problem in problems}
+check = cached_check
 
 
 @pytest.fixture

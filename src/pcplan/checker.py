@@ -39,7 +39,7 @@ from pcplan.cache import (
 )
 from pcplan.dates import WorkingDays, working_days
 from pcplan.directory import ProgrammeDir, Walked, unreadable_finding, walk_challenges
-from pcplan.findings import SEVERITY_ORDER, CheckResult, Finding, sort_findings
+from pcplan.findings import CheckResult, Finding, finding_read_back, sort_findings
 from pcplan.models import Challenge, Private, Programme
 from pcplan.overview import Glance, from_rows, glance_rows
 from pcplan.repo import LoadedFile, load_file, load_private, load_programme
@@ -572,15 +572,10 @@ def _findings(display: str, rows: Any) -> list[Finding]:
         raise _Malformed
     found = []
     for line, column, rule, severity, message in rows:
-        if (
-            type(line) is not int
-            or type(column) is not int
-            or type(rule) is not str
-            or severity not in SEVERITY_ORDER
-            or type(message) is not str
-        ):
+        finding = finding_read_back(display, line, column, rule, severity, message)
+        if finding is None:
             raise _Malformed
-        found.append(Finding(display, line, column, rule, severity, message))
+        found.append(finding)
     return found
 
 

@@ -63,6 +63,23 @@ class CheckResult:
         }
 
 
+def finding_read_back(
+    file: object, line: object, column: object, rule: object, severity: object, message: object
+) -> Finding | None:
+    """A finding as pcplan wrote it to disk (the content cache, a verdict), or None when a
+    field is not what pcplan writes: what is read back is checked, never trusted."""
+    if (
+        type(file) is not str
+        or type(line) is not int
+        or type(column) is not int
+        or type(rule) is not str
+        or severity not in SEVERITY_ORDER
+        or type(message) is not str
+    ):
+        return None
+    return Finding(file, line, column, rule, severity, message)  # type: ignore[arg-type]
+
+
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """By file and position; findings at one position keep the order the rules gave them."""
     return tuple(sorted(findings, key=lambda f: (f.file, f.line, f.column)))

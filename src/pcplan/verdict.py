@@ -47,7 +47,7 @@ from pcplan.cache import (
     write_atomic,
 )
 from pcplan.directory import PRIVATE_ENV, ProgrammeDir, walk_challenges
-from pcplan.findings import SEVERITY_ORDER, CheckResult, Finding
+from pcplan.findings import CheckResult, finding_read_back
 
 PREFIX = "verdict-"
 
@@ -136,14 +136,8 @@ def _result(checked: Any, rows: Any) -> CheckResult | None:
         return None
     findings = []
     for file, line, column, rule, severity, message in rows:
-        if (
-            type(file) is not str
-            or type(line) is not int
-            or type(column) is not int
-            or type(rule) is not str
-            or severity not in SEVERITY_ORDER
-            or type(message) is not str
-        ):
+        finding = finding_read_back(file, line, column, rule, severity, message)
+        if finding is None:
             return None
-        findings.append(Finding(file, line, column, rule, severity, message))
+        findings.append(finding)
     return CheckResult(checked, tuple(findings))
