@@ -193,3 +193,42 @@ def test_the_private_file_named_another_way_is_shown_as_named(
     monkeypatch.setenv("PCPLAN_PRIVATE", "private.yaml")  # the same bytes
     again = {p["file"] for p in check(programme)["problems"]}  # type: ignore[union-attr]
     assert again == {"private.yaml"}
+
+
+def test_programme_yaml_saved_during_a_check_leaves_no_stale_verdict(
+    programme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor's save or a `git checkout` while a check runs: what that run found may
+    belong to neither version, so it keeps nothing, and the next run reads afresh."""
+    import pcplan.checker
+
+    path = programme / "programme.yaml"
+    good = path.read_text()
+    path.write_text(good + "bogus_key: 1\n")
+    real = pcplan.checker.load_programme
+
+    def saved_meanwhile(*args: object, **kwargs: object) -> object:
+        loaded = real(*args, **kwargs)  # type: ignore[arg-type]
+        path.write_text(good)  # ... and the file changes before the run ends
+        return loaded
+
+    monkeypatch.setattr(pcplan.checker, "load_programme", saved_meanwhile)
+    during = check(programme)
+    assert "schema" in rules_fired(during)  # what that run read
+    monkeypatch.setattr(pcplan.checker, "load_programme", real)
+    assert verdicts(programme) == []
+    after = check(programme)
+    assert after == check(programme, "--no-cache")
+    assert "schema" not in rules_fired(after)
+
+
+def test_a_private_file_unreadable_for_another_reason_is_read_again(
+    programme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    private = tmp_path / "private.yaml"
+    monkeypatch.setenv("PCPLAN_PRIVATE", str(private))
+    missing = check(programme)
+    private.mkdir()  # now a folder, not a missing file
+    folder = check(programme)
+    assert folder == check(programme, "--no-cache")
+    assert folder != missing

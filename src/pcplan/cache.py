@@ -90,10 +90,20 @@ def settled(status: os.stat_result) -> bool:
 
 
 def _file_digest(path: str | None) -> str:
+    """The file's content hash; when it cannot be read, why (the finding that says so
+    quotes the reason, so another reason is another salt)."""
     if not path:
         return "-"
     raw = read_regular(Path(path), follow=True)
-    return "unreadable" if raw is None else digest(raw)
+    if raw is not None:
+        return digest(raw)
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        return f"unreadable:{exc.errno}"
+    if not stat.S_ISREG(info.st_mode):
+        return f"unreadable:mode-{stat.S_IFMT(info.st_mode)}"
+    return f"unreadable:{info.st_size}:{os.access(path, os.R_OK)}"
 
 
 def _source_fingerprint() -> str:
@@ -157,6 +167,9 @@ def _library_versions() -> str:
                 if infos:
                     version = infos[0].split("-")[1].removesuffix(".dist")
                     break
+            else:  # (no dist-info: an egg, a copy on PYTHONPATH) the package's own time
+                with contextlib.suppress(OSError):
+                    version = f"mtime-{os.stat(folder).st_mtime_ns}"
         found.append(f"{distribution}={version}")
     return ",".join(found)
 

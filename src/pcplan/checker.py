@@ -285,6 +285,9 @@ def _analyse(
     walked: Walked | None = None,
 ) -> Analysis:
     calendar = calendar or working_days()
+    # The cache's salt holds the bytes of programme.yaml and of the private file: taken
+    # before they are read, and again before anything is written (see _still_salted).
+    store = _open_cache(programme_dir, as_of, rules, keep, focus) if cache else None
     programme_file = load_programme(programme_dir)
     programme = programme_file.model if isinstance(programme_file.model, Programme) else None
     findings: dict[str, list[Finding]] = defaultdict(list)
@@ -326,7 +329,6 @@ def _analyse(
     contexts: list[ChallengeContext] = []
     kept: dict[str, Any] = {}
     gathered = Gathered()
-    store = _open_cache(programme_dir, as_of, rules, keep, focus) if cache else None
     making = rules and (glances or store is not None)  # the cache keeps every file's
     job = Job(programme_dir.root, programme, as_of, calendar, rules, private, making)
     if store is not None:
@@ -334,7 +336,9 @@ def _analyse(
         for finding in cached.load_findings:
             findings[finding.file].append(finding)
         findings.update(check_across(cached.gathered))
-        store.save(keep=cached.keys)
+        salted = _still_salted(store, programme_dir, as_of)
+        if salted:
+            store.save(keep=cached.keys)
         shown = [programme_dir.display(folder.path) for folder in unreadable]
         analysis = Analysis(
             programme_file,
@@ -346,7 +350,7 @@ def _analyse(
             cached.glances if glances else {},
             (job, cached.gathered) if keep else None,
         )
-        if not keep and not extra_paths and not unreadable and all(cached.stats):
+        if salted and not keep and not extra_paths and not unreadable and all(cached.stats):
             from pcplan.verdict import record
 
             stats = [entry for entry in cached.stats if entry is not None]
@@ -534,6 +538,17 @@ def _open_cache(
         return None
     value = salt(programme_path=programme_dir.programme_path, as_of=as_of.isoformat())
     return AnalysisCache.load(programme_dir.root, value)
+
+
+def _still_salted(store: AnalysisCache, programme_dir: ProgrammeDir, as_of: date) -> bool:
+    """Is the salt still what it was before programme.yaml and the private file were read?
+
+    If either changed during the run (an editor's save, a `git checkout`), what was
+    found may belong to neither version: nothing is written to the cache, and no
+    verdict is kept, so the next run reads them afresh.
+    """
+    now = salt(programme_path=programme_dir.programme_path, as_of=as_of.isoformat())
+    return now == store.salt
 
 
 def summarise(outcome: FileOutcome) -> Summary:
