@@ -40,6 +40,7 @@ the cache is ever an error: a folder that cannot be written just means no cache.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -106,6 +107,7 @@ def _file_digest(path: str | None) -> str:
     return f"unreadable:{info.st_size}:{os.access(path, os.R_OK)}"
 
 
+@functools.cache  # (a run salts more than once: see checker._still_salted)
 def _source_fingerprint() -> str:
     """pcplan's own source files (names, sizes, mtimes): a changed rule is a new cache."""
     package = Path(__file__).parent
@@ -133,6 +135,7 @@ LIBRARIES = (
 )
 
 
+@functools.cache
 def _library_versions() -> str:
     """The installed versions of :data:`LIBRARIES`, read from their ``dist-info`` folders
     (``importlib.metadata`` alone would cost more than a warm check); ``-`` when not found."""
@@ -244,6 +247,11 @@ class AnalysisCache:
     @property
     def file(self) -> Path:
         return self.folder / f"analysis-{self.salt[:20]}.json"
+
+    @property
+    def verdict_file(self) -> Path:
+        """Where :mod:`pcplan.verdict` keeps the last whole-programme check of this salt."""
+        return self.folder / f"verdict-{self.salt[:20]}.json"
 
     def key(self, path: Path) -> str | None:
         """The entry's name: the path under the programme directory (None: not cached).
@@ -375,7 +383,7 @@ class AnalysisCache:
                     for item in scan
                     if item.name.startswith(("analysis-", "verdict-"))
                     and item.name.endswith(".json")
-                    and item.name[item.name.index("-") :] != self.file.name[len("analysis") :]
+                    and item.name not in (self.file.name, self.verdict_file.name)
                     and item.is_file(follow_symlinks=False)
                 ]
                 leftovers = [  # temporary files of a run that was killed mid-write

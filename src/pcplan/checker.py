@@ -354,7 +354,7 @@ def _analyse(
             from pcplan.verdict import record
 
             stats = [entry for entry in cached.stats if entry is not None]
-            record(programme_dir, store.salt, stats, analysis.result())
+            record(store, programme_dir, stats, analysis.result())
         return analysis
     workers = 1 if keep or not rules else _worker_count(len(targets), jobs)
     for batch in _batches(targets, job, progress, workers):

@@ -241,14 +241,12 @@ def due_from_glances(
     glances: dict[str, Glance], as_of: date, within: relativedelta
 ) -> list[DueItem]:
     """:func:`due_items` for everyone, from the files' glances."""
-    horizon = as_of + within
     items = [
         DueItem(seen.id, display, entry, names)
         for display, seen in glances.items()
         for entry, names in seen.pending
-        if entry.status == "overdue" or (entry.due is not None and entry.due <= horizon)
     ]
-    return _due_by(items, horizon)
+    return _due_by(items, as_of + within)
 
 
 def _due_by(items: list[DueItem], horizon: date) -> list[DueItem]:

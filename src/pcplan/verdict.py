@@ -31,12 +31,10 @@ import json
 import os
 import stat
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from pcplan import __version__
 from pcplan.cache import (
-    CACHE_DIR,
     FORMAT,
     AnalysisCache,
     StatKey,
@@ -49,26 +47,21 @@ from pcplan.cache import (
 from pcplan.directory import PRIVATE_ENV, ProgrammeDir, walk_challenges
 from pcplan.findings import CheckResult, finding_read_back
 
-PREFIX = "verdict-"
-
-
-def _file(programme_dir: ProgrammeDir, salt_value: str) -> Path:
-    return programme_dir.root / CACHE_DIR / f"{PREFIX}{salt_value[:20]}.json"
-
 
 def record(
+    store: AnalysisCache,
     programme_dir: ProgrammeDir,
-    salt_value: str,
     files: list[tuple[str, StatKey]],
     result: CheckResult,
 ) -> None:
-    """Keep the verdict of a whole-programme analysis (see the module doc); never raises
-    for the disk. ``files``: each challenge file's cache key and stat key, in walk order."""
+    """Keep the verdict of a whole-programme analysis beside its cache ``store`` (see the
+    module doc); never raises for the disk. ``files``: each challenge file's cache key and
+    stat key, in walk order."""
     text = json.dumps(
         {
             "format": FORMAT,
             "pcplan": __version__,
-            "salt": salt_value,
+            "salt": store.salt,
             "shown_as": programme_dir.shown_as,
             "private": os.environ.get(PRIVATE_ENV, ""),
             "files": [[key, *fast] for key, fast in files],
@@ -78,10 +71,9 @@ def record(
         separators=(",", ":"),
         ensure_ascii=True,
     )
-    cache = AnalysisCache(programme_dir.root, salt_value)
     try:
-        if cache.prepare_folder() is not None:
-            write_atomic(_file(programme_dir, salt_value), text.encode("ascii"))
+        if store.prepare_folder() is not None:
+            write_atomic(store.verdict_file, text.encode("ascii"))
     except OSError:
         pass
 
@@ -91,7 +83,8 @@ def recall(programme_dir: ProgrammeDir, as_of: date) -> CheckResult | None:
     if disabled_by_environment():
         return None
     salt_value = salt(programme_path=programme_dir.programme_path, as_of=as_of.isoformat())
-    raw = read_regular(_file(programme_dir, salt_value))  # (not through a link)
+    store = AnalysisCache(programme_dir.root, salt_value)  # (its names, not its entries)
+    raw = read_regular(store.verdict_file)  # (not through a link)
     if raw is None:
         return None
     try:
@@ -103,7 +96,7 @@ def recall(programme_dir: ProgrammeDir, as_of: date) -> CheckResult | None:
             or data.get("salt") != salt_value
             or data.get("shown_as") != programme_dir.shown_as
             or data.get("private") != os.environ.get(PRIVATE_ENV, "")
-            or not _same_files(programme_dir, data.get("files"))
+            or not _same_files(store, programme_dir, data.get("files"))
         ):
             return None
         return _result(data.get("checked"), data.get("findings"))
@@ -111,16 +104,15 @@ def recall(programme_dir: ProgrammeDir, as_of: date) -> CheckResult | None:
         return None
 
 
-def _same_files(programme_dir: ProgrammeDir, recorded: Any) -> bool:
+def _same_files(store: AnalysisCache, programme_dir: ProgrammeDir, recorded: Any) -> bool:
     """Does the walk find exactly the recorded files, each with its recorded stat key?"""
     if type(recorded) is not list:
         return False
     paths, unreadable = walk_challenges(programme_dir)
     if unreadable or len(paths) != len(recorded):
         return False
-    namer = AnalysisCache(programme_dir.root, "")
     for path, (key, *fast) in zip(paths, recorded, strict=True):
-        if namer.key(path) != key:
+        if store.key(path) != key:
             return False
         try:
             status = os.lstat(path)
