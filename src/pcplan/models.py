@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from types import UnionType
-from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -31,80 +31,71 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from pcplan import fieldchecks
+from pcplan.fieldchecks import Employed, Lookups, Refused, describe, show
 from pcplan.findings import shorten
-from pcplan.vocabulary import ROLES as ROLES  # (light: the CLI's --role reads it there)
-from pcplan.vocabulary import Role
+from pcplan.vocabulary import (
+    EVIDENCE_KINDS,
+    FIRST_YEAR,
+    LAST_YEAR,
+    LINE_PATTERN,
+    MEMBER_STATUSES,
+    NAME_MAX,
+    PACK_KINDS,
+    REVIEW_CONTENTS,
+    ROLES,
+    SESSION_KINDS,
+    SLUG_PATTERN,
+    TEXT_PATTERN,
+    MemberStatus,
+    PackKind,
+    ReviewContent,
+    Role,
+    SessionKind,
+)
 
-FIRST_YEAR, LAST_YEAR = 1900, 2199  # room for any programme; keeps date arithmetic in range
-SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
-# ASCII digits only: `\d` and int() would also take "２０２７" and Arabic-Indic digits.
-_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]")
-
-MemberStatus = Literal["nominated", "confirmed", "declined"]
-MEMBER_STATUSES: tuple[str, ...] = MemberStatus.__args__  # type: ignore[attr-defined]
-ReviewContent = Literal[
-    "original_scope",
-    "self_assessment_findings",
-    "peer_commentary",
-    "response_document",
-    "progress_review",
-    "impact_evidence",
+# The format's words live in pcplan.vocabulary (free to import); they are named here
+# too, beside the models that use them.
+__all__ = [
+    "EVIDENCE_KINDS",
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "LINE_PATTERN",
+    "MEMBER_STATUSES",
+    "NAME_MAX",
+    "PACK_KINDS",
+    "REVIEW_CONTENTS",
+    "ROLES",
+    "SESSION_KINDS",
+    "SLUG_PATTERN",
+    "TEXT_PATTERN",
 ]
-REVIEW_CONTENTS: tuple[str, ...] = ReviewContent.__args__  # type: ignore[attr-defined]
 
 
-def _parse_iso_date(value: object) -> date:
-    if isinstance(value, date) and type(value) is date:
-        return value
-    if isinstance(value, str):
-        match = _ISO_DATE.fullmatch(value)
-        if match:
-            try:
-                day = date(int(match[1]), int(match[2]), int(match[3]))
-            except ValueError:
-                raise PydanticCustomError(
-                    "impossible_date", "{value} is not a real date", {"value": value}
-                ) from None
-            if not FIRST_YEAR <= day.year <= LAST_YEAR:
-                raise PydanticCustomError(
-                    "impossible_date",
-                    "{value} is outside the years pcplan plans for ({first}–{last})",
-                    {"value": value, "first": FIRST_YEAR, "last": LAST_YEAR},
-                )
-            return day
-        if _DATE_TIME.match(value):
-            raise PydanticCustomError(
-                "date_not_datetime",
-                "{value} is a date and time; write the date alone as YYYY-MM-DD",
-                {"value": shorten(value, 40)},
-            )
-    raise PydanticCustomError(
-        "iso_date",
-        "{value} is not a date; write it as YYYY-MM-DD",
-        {"value": shorten(repr(value), 40)},
-    )
+def _refusing(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A check of :mod:`pcplan.fieldchecks` as a validator: its answer, pydantic's error."""
+
+    def validator(value: Any) -> Any:
+        try:
+            return check(value)
+        except Refused as refused:
+            raise PydanticCustomError(refused.kind, refused.template, refused.context) from None
+
+    validator.__name__ = validator.__qualname__ = check.__name__
+    validator.__wrapped__ = check  # type: ignore[attr-defined]  # (pcplan.twingen reads it)
+    return validator
 
 
 IsoDate = Annotated[
     date,
-    PlainValidator(_parse_iso_date),
+    PlainValidator(_refusing(fieldchecks.iso_date)),
     WithJsonSchema(
         {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
     ),
 ]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
-# One line of text (names, topics, titles, formats…) holds no control character at all:
-# no line break, tab, escape or bell (SPEC §6), so that nothing shown from the data can
-# start a line of its own or drive the terminal. Multi-line text (`scope`, reasons) may
-# hold line breaks and tabs, and no other control character.
-LINE_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*$"
-_ONE_LINE = re.compile(LINE_PATTERN)
-TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
 _NOT_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# Names and slugs appear in messages, which never echo more than 80 characters (SPEC §6).
-NAME_MAX = 80
 Name = Annotated[
     str,
     StringConstraints(
@@ -115,12 +106,8 @@ Line = Annotated[str, StringConstraints(max_length=20_000, pattern=LINE_PATTERN)
 Text = Annotated[str, StringConstraints(max_length=20_000, pattern=TEXT_PATTERN)]
 
 
-def _blank_as_none(value: object) -> object:
-    return None if isinstance(value, str) and not value.strip() else value
-
-
 # A name that may be left empty until it is known: `project_manager:` or `project_manager: ""`.
-OptionalName = Annotated[Name | None, BeforeValidator(_blank_as_none)]
+OptionalName = Annotated[Name | None, BeforeValidator(fieldchecks.blank_as_none)]
 
 
 class EmptyWhenNull:
@@ -158,19 +145,11 @@ class _Model(BaseModel):
 # ----------------------------------------------------------------- programme.yaml
 
 
-def _check_latitude(location: list[float]) -> list[float]:
-    if not -90 <= location[0] <= 90:
-        raise PydanticCustomError(
-            "latitude", "the first number is the latitude, between -90 and 90; write [lat, lon]"
-        )
-    return location
-
-
 # [latitude, longitude] of an authority's main offices: geography for matching (¶18).
 Location = Annotated[
     list[Annotated[float, Field(ge=-180, le=180)]],
     Field(min_length=2, max_length=2),
-    AfterValidator(_check_latitude),
+    AfterValidator(_refusing(fieldchecks.latitude_first)),
 ]
 
 
@@ -191,31 +170,11 @@ class Period(_Model):
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
-        if self.end < self.start:
-            raise PydanticCustomError(
-                "period_order", "`to` is before `from`; the period runs from `from` to `to`"
-            )
+        _refusing(fieldchecks.period_ordered)(self)
         return self
 
 
-def _one_employer(entry: Person | Member) -> None:
-    """A person works for an authority, or (a partner, ¶21) for an organisation: not both."""
-    if entry.authority is not None and entry.organisation is not None:
-        raise PydanticCustomError("employer_both", "give `authority` or `organisation`, not both")
-    if entry.organisation is not None and entry.role != "partner":
-        raise PydanticCustomError(
-            "organisation_not_partner",
-            "`organisation` is for partners from outside the councils (role: partner); "
-            "others give `authority`",
-        )
-    if entry.authority is None and entry.organisation is None:
-        raise PydanticCustomError(
-            "employer_missing",
-            "missing required key `authority` (a partner may give `organisation` instead)",
-        )
-
-
-class Person(_Model):
+class Person(Employed, _Model):
     """Someone in the programme's registry."""
 
     name: Name
@@ -229,13 +188,8 @@ class Person(_Model):
 
     @model_validator(mode="after")
     def _employer(self) -> Person:
-        _one_employer(self)
+        _refusing(fieldchecks.one_employer)(self)
         return self
-
-    @property
-    def employer(self) -> str:
-        """The authority's or organisation's slug."""
-        return self.authority or self.organisation or ""
 
 
 class PrivateConstraint(_Model):
@@ -277,7 +231,7 @@ class Settings(_Model):
     matching: Annotated[MatchingWeights, NULL_MAPPING] = MatchingWeights()
 
 
-class Programme(_Model):
+class Programme(Lookups, _Model):
     """``programme.yaml``: authorities, people and settings."""
 
     model_config = ConfigDict(
@@ -294,20 +248,6 @@ class Programme(_Model):
     people: Annotated[list[Person], NULL_LIST] = []
     settings: Annotated[Settings, NULL_MAPPING] = Settings()
 
-    def authority_name(self, slug: str) -> str | None:
-        """An authority's display name (None when it is not listed)."""
-        entry = self.authorities.get(slug)
-        return entry.name if isinstance(entry, Authority) else entry
-
-    def employer_name(self, slug: str) -> str | None:
-        """An authority's or a partner organisation's display name."""
-        return self.authority_name(slug) or self.organisations.get(slug)
-
-    def location(self, slug: str) -> list[float] | None:
-        """Where an authority's offices are, when programme.yaml says."""
-        entry = self.authorities.get(slug)
-        return entry.location if isinstance(entry, Authority) else None
-
 
 # ----------------------------------------------------------------- a challenge file
 
@@ -323,7 +263,7 @@ class Fieldwork(_Model):
     end: IsoDate
 
 
-class Member(_Model):
+class Member(Employed, _Model):
     """A visiting team member. A declined nomination never records a reason (¶22)."""
 
     name: Name
@@ -335,13 +275,8 @@ class Member(_Model):
 
     @model_validator(mode="after")
     def _employer(self) -> Member:
-        _one_employer(self)
+        _refusing(fieldchecks.one_employer)(self)
         return self
-
-    @property
-    def employer(self) -> str:
-        """The authority's or organisation's slug."""
-        return self.authority or self.organisation or ""
 
 
 class LeadConsent(_Model):
@@ -389,66 +324,16 @@ class Waiver(_Model):
     agreed_by: Name  # who agreed it: the programme manager (¶21)
 
 
-SessionKind = Literal[
-    "briefing",
-    "interview",
-    "focus_group",
-    "partner_interview",
-    "service_user",
-    "work_seen",
-    "team_time",
-    "break",
-    "dcs_to_dcs",
-    "feedback",
-    "other",
-]
-SESSION_KINDS: tuple[str, ...] = SessionKind.__args__  # type: ignore[attr-defined]
-# The sources of evidence of ¶29.
-EVIDENCE_KINDS = ("interview", "focus_group", "partner_interview", "service_user", "work_seen")
-PackKind = Literal["self_assessment", "evidence", "background"]
-PACK_KINDS: tuple[str, ...] = PackKind.__args__  # type: ignore[attr-defined]
-
-
-# `HH:MM`, Europe/London. The model takes a number too (`9.30` or `930` unquoted is a YAML
-# number), so that `visit.times` can say what to write rather than a bare `schema` finding.
-def _session_time(value: object) -> str | int | float:
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return value
-    raise PydanticCustomError(
-        "session_time",
-        'write a time as "HH:MM" in quotes, such as "09:30"; got {value}',
-        {"value": _describe(value)},
-    )
-
-
 SessionTime = Annotated[
     str | int | float,
-    PlainValidator(_session_time),
+    PlainValidator(_refusing(fieldchecks.session_time)),
     WithJsonSchema({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$"}),
 ]
 
 
-def _visitors(value: object) -> str | list[str]:
-    if value is None:
-        return []
-    if value == "all":
-        return "all"
-    if isinstance(value, list) and all(
-        isinstance(name, str) and 1 <= len(name) <= NAME_MAX and _ONE_LINE.fullmatch(name)
-        for name in value
-    ):
-        return list(value)
-    raise PydanticCustomError(
-        "visitors",
-        "write `all`, or a list of names from `visiting_team` such as [Jo Rivers, Sam Lee]; "
-        "got {value}",
-        {"value": _describe(value)},
-    )
-
-
 Visitors = Annotated[
     str | list[str],
-    PlainValidator(_visitors),
+    PlainValidator(_refusing(fieldchecks.visitors)),
     WithJsonSchema(
         {
             "anyOf": [
@@ -668,12 +553,12 @@ def _issue(model: type[BaseModel], error: Any, data: Any, *, suggest: bool = Tru
         return SchemaIssue(
             path=loc,
             message=f"`{field}` must be a slug (lowercase letters, digits and hyphens); "
-            f"got {_show(value)}",
+            f"got {show(value)}",
         )
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return SchemaIssue(
-            path=loc, message=f"`{field}` must be one of {expected}; got {_show(value)}"
+            path=loc, message=f"`{field}` must be one of {expected}; got {show(value)}"
         )
     if kind in _OWN_ERRORS:
         return SchemaIssue(path=loc, message=f"`{field}`: {error['msg']}")
@@ -687,9 +572,9 @@ def _issue(model: type[BaseModel], error: Any, data: Any, *, suggest: bool = Tru
                 else ""
             )
         return SchemaIssue(
-            path=loc, message=f"`{field}` must be {expected}; got {_describe(value)}{hint}"
+            path=loc, message=f"`{field}` must be {expected}; got {describe(value)}{hint}"
         )
-    return SchemaIssue(path=loc, message=f"`{field}`: {error['msg']} (got {_describe(value)})")
+    return SchemaIssue(path=loc, message=f"`{field}`: {error['msg']} (got {describe(value)})")
 
 
 _OWN_ERRORS = frozenset(
@@ -774,26 +659,6 @@ _CHARACTER_NAMES = {
 
 def _character_name(character: str) -> str:
     return _CHARACTER_NAMES.get(character, f"the control character U+{ord(character):04X}")
-
-
-def _show(value: object) -> str:
-    return repr(shorten(value, 60)) if isinstance(value, str) else shorten(repr(value), 60)
-
-
-def _describe(value: object) -> str:
-    if value is None:
-        return "nothing (an empty value)"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (true/false)"
-    if isinstance(value, (int, float)):
-        return f"the number {shorten(value, 40)}"
-    if isinstance(value, str):
-        return f"the text {_show(value)}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return shorten(type(value).__name__, 40)
 
 
 def _unknown_key_message(
