@@ -15,26 +15,21 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pcplan.dates import show_date
 from pcplan.edit import Editor, Value, open_editor, plain_value
 from pcplan.errors import UsageError
-from pcplan.findings import shorten
-from pcplan.models import (
-    FIRST_YEAR,
-    LAST_YEAR,
-    LINE_PATTERN,
-    NAME_MAX,
-    ROLES,
-    SLUG_PATTERN,
-    Programme,
-    path_label,
-    validate_challenge,
-)
+from pcplan.findings import path_label, shorten
+from pcplan.repo import validate_data
 from pcplan.steps import STEP_BY_KEY, STEP_KEYS
+from pcplan.vocabulary import FIRST_YEAR, LAST_YEAR, LINE_PATTERN, NAME_MAX, ROLES, SLUG_PATTERN
 from pcplan.yamlio import has_forbidden_character
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from pcplan.models import Programme
 
 
 @dataclass(frozen=True, slots=True)
@@ -513,7 +508,7 @@ def set_fields(path: Path, edits: list[tuple[str, Value | None]]) -> Change:
             editor.data,
             [(parts, None if value is None else plain_value(value)) for parts, value in parsed],
         )
-        checked = validate_challenge(data)
+        checked = validate_data("challenge", data)
         if not isinstance(checked, list) and checked.fieldwork.end < checked.fieldwork.start:
             raise UsageError(
                 f"{names}: fieldwork would end ({checked.fieldwork.end.isoformat()}) before it "

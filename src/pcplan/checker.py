@@ -22,9 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pcplan.cache import (
     AnalysisCache,
@@ -40,7 +38,6 @@ from pcplan.cache import (
 from pcplan.dates import WorkingDays, working_days
 from pcplan.directory import ProgrammeDir, Walked, unreadable_finding, walk_challenges
 from pcplan.findings import CheckResult, Finding, finding_read_back, sort_findings
-from pcplan.models import Challenge, Private, Programme
 from pcplan.overview import Glance, from_rows, glance_rows
 from pcplan.repo import LoadedFile, load_file, load_private, load_programme
 from pcplan.rules import (
@@ -56,6 +53,12 @@ from pcplan.rules.identity import check_programme_authorities
 from pcplan.rules.team import check_registry_names
 from pcplan.rules.waivers import WaiverNote
 from pcplan.yamlio import YamlProblem, read_regular_file
+
+if TYPE_CHECKING:
+    from datetime import date
+    from pathlib import Path
+
+    from pcplan.models import Private, Programme
 
 Progress = Callable[[int, int], None]
 
@@ -83,8 +86,7 @@ class Analysis:
 
     @property
     def programme(self) -> Programme | None:
-        model = self.programme_file.model
-        return model if isinstance(model, Programme) else None
+        return self.programme_file.programme
 
     def result(self, only: Iterable[str] | None = None) -> CheckResult:
         """The findings of every file, or only of the files displayed as ``only``."""
@@ -98,8 +100,7 @@ class Analysis:
 
     @property
     def private(self) -> Private | None:
-        model = self.private_file.model if self.private_file is not None else None
-        return model if isinstance(model, Private) else None
+        return None if self.private_file is None else self.private_file.private
 
     def at_a_glance(self, *, pending: bool | date = True) -> dict[str, Glance]:
         """What the overviews show of each valid file (:class:`pcplan.overview.Glance`),
@@ -148,13 +149,14 @@ def build_context(
     calendar: WorkingDays,
     private: Private | None = None,
 ) -> ChallengeContext | None:
-    if not isinstance(loaded.model, Challenge) or loaded.document is None:
+    challenge = loaded.challenge
+    if challenge is None or loaded.document is None:
         return None
     return ChallengeContext(
         path=loaded.path,
         display=loaded.display,
         document=loaded.document,
-        challenge=loaded.model,
+        challenge=challenge,
         programme=programme,
         calendar=calendar,
         as_of=as_of,
@@ -289,7 +291,7 @@ def _analyse(
     # before they are read, and again before anything is written (see _still_salted).
     store = _open_cache(programme_dir, as_of, rules, keep, focus) if cache else None
     programme_file = load_programme(programme_dir)
-    programme = programme_file.model if isinstance(programme_file.model, Programme) else None
+    programme = programme_file.programme
     findings: dict[str, list[Finding]] = defaultdict(list)
     findings[programme_file.display].extend(programme_file.findings)
     if programme is not None and programme_file.document is not None:
@@ -315,7 +317,7 @@ def _analyse(
     private = None
     if private_file is not None:
         findings[private_file.display].extend(private_file.findings)
-        private = private_file.model if isinstance(private_file.model, Private) else None
+        private = private_file.private
 
     paths, unreadable = walked if walked is not None else walk_challenges(programme_dir)
     paths = list(paths)

@@ -85,6 +85,17 @@ def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: (f.file, f.line, f.column)))
 
 
+def path_label(path: tuple[str | int, ...]) -> str:
+    """A key path for people: ``visiting_team#2.lead`` (list items counted from 1)."""
+    label = ""
+    for part in path:
+        if isinstance(part, int):
+            label += f"#{part + 1}"
+        else:
+            label += f".{shorten(part, 40)}" if label else shorten(part, 40)
+    return label
+
+
 def shorten(value: object, limit: int = 80) -> str:
     """A value for a message: at most ``limit`` characters, control characters escaped (SPEC §6)."""
     text = printable(str(value))

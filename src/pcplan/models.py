@@ -33,7 +33,7 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from pcplan import fieldchecks
 from pcplan.fieldchecks import Employed, Lookups, Refused, describe, show
-from pcplan.findings import shorten
+from pcplan.findings import path_label, shorten
 from pcplan.vocabulary import (
     EVIDENCE_KINDS,
     FIRST_YEAR,
@@ -72,6 +72,9 @@ __all__ = [
 ]
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
 def _refusing(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """A check of :mod:`pcplan.fieldchecks` as a validator: its answer, pydantic's error."""
 
@@ -84,6 +87,17 @@ def _refusing(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
     validator.__name__ = validator.__qualname__ = check.__name__
     validator.__wrapped__ = check  # type: ignore[attr-defined]  # (pcplan.twingen reads it)
     return validator
+
+
+def _model_check(check: Callable[[Any], None]) -> Any:
+    """A check of :mod:`pcplan.fieldchecks` on a whole model, once its fields are valid."""
+
+    def validator(model: M) -> M:
+        _refusing(check)(model)
+        return model
+
+    validator.__wrapped__ = check  # type: ignore[attr-defined]  # (pcplan.twingen reads it)
+    return model_validator(mode="after")(validator)
 
 
 IsoDate = Annotated[
@@ -168,10 +182,7 @@ class Period(_Model):
     start: IsoDate = Field(alias="from")
     end: IsoDate = Field(alias="to")
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Period:
-        _refusing(fieldchecks.period_ordered)(self)
-        return self
+    _ordered = _model_check(fieldchecks.period_ordered)
 
 
 class Person(Employed, _Model):
@@ -186,10 +197,7 @@ class Person(Employed, _Model):
     unavailable: Annotated[list[Period], NULL_LIST] = []
     not_with: Annotated[list[Name], NULL_LIST] = []
 
-    @model_validator(mode="after")
-    def _employer(self) -> Person:
-        _refusing(fieldchecks.one_employer)(self)
-        return self
+    _employer = _model_check(fieldchecks.one_employer)
 
 
 class PrivateConstraint(_Model):
@@ -273,10 +281,7 @@ class Member(Employed, _Model):
     lead: bool = False
     status: MemberStatus = "nominated"
 
-    @model_validator(mode="after")
-    def _employer(self) -> Member:
-        _refusing(fieldchecks.one_employer)(self)
-        return self
+    _employer = _model_check(fieldchecks.one_employer)
 
 
 class LeadConsent(_Model):
@@ -453,9 +458,6 @@ class SchemaIssue(BaseModel):
     message: str
 
 
-M = TypeVar("M", bound=BaseModel)
-
-
 SUGGEST_FOR = 20  # unknown keys per file that get a "did you mean" (difflib is slow)
 # Unknown keys per file that get a finding each; one more finding counts the rest.
 UNKNOWN_KEYS_LISTED = 100
@@ -607,17 +609,6 @@ _EXPECTED = {
     "less_than_equal": "a smaller number",
     "int_from_float": "a whole number",
 }
-
-
-def path_label(path: tuple[str | int, ...]) -> str:
-    """A key path for people: ``visiting_team#2.lead`` (list items counted from 1)."""
-    label = ""
-    for part in path:
-        if isinstance(part, int):
-            label += f"#{part + 1}"
-        else:
-            label += f".{shorten(part, 40)}" if label else shorten(part, 40)
-    return label
 
 
 def _key_path(

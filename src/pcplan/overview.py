@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple, get_args
@@ -19,8 +18,6 @@ from dateutil.relativedelta import relativedelta
 
 from pcplan.errors import UsageError
 from pcplan.findings import printable, shorten
-from pcplan.models import LAST_YEAR, Challenge, Programme
-from pcplan.rules import ChallengeContext
 from pcplan.rules.team import active_members, core_members
 from pcplan.schedule import SETTLED, Schedule, Status, StepDates
 from pcplan.steps import STEP_BY_KEY, Step
@@ -32,9 +29,14 @@ from pcplan.timetable import (
     request_title,
     session_events,
 )
+from pcplan.vocabulary import LAST_YEAR
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from pcplan.checker import Analysis
+    from pcplan.models import Challenge, Programme
+    from pcplan.rules import ChallengeContext
 
 PHASES = ("planning", "fieldwork", "response", "review", "closed")
 

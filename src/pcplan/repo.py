@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from pcplan.directory import (
     ProgrammeDir,
@@ -19,16 +19,10 @@ from pcplan.directory import (
 )
 from pcplan.errors import UsageError
 from pcplan.findings import Finding
-from pcplan.models import (
-    Challenge,
-    Private,
-    Programme,
-    SchemaIssue,
-    validate_challenge,
-    validate_private,
-    validate_programme,
-)
 from pcplan.yamlio import Document, YamlProblem, decode, load, parse
+
+if TYPE_CHECKING:
+    from pcplan.models import Challenge, Private, Programme, SchemaIssue
 
 
 @dataclass(slots=True)
@@ -40,6 +34,22 @@ class LoadedFile:
     document: Document | None = None
     model: Challenge | Programme | Private | None = None
     findings: list[Finding] = field(default_factory=list)
+    kind: Literal["challenge", "programme", "private"] = "challenge"
+
+    @property
+    def challenge(self) -> Challenge | None:
+        """The model of a valid challenge file (None for any other file, or a broken one)."""
+        return cast("Challenge", self.model) if self.kind == "challenge" else None
+
+    @property
+    def programme(self) -> Programme | None:
+        """The model of a valid programme.yaml."""
+        return cast("Programme", self.model) if self.kind == "programme" else None
+
+    @property
+    def private(self) -> Private | None:
+        """The model of a valid private constraints file."""
+        return cast("Private", self.model) if self.kind == "private" else None
 
 
 def load_programme(programme_dir: ProgrammeDir) -> LoadedFile:
@@ -88,7 +98,9 @@ def load_file(
     ``raw``: the file's bytes, already read (by the cache, which hashes them), so
     that what is checked is exactly what was hashed.
     """
-    loaded = LoadedFile(path=path, display=display)
+    if programme:
+        kind = "programme"
+    loaded = LoadedFile(path=path, display=display, kind=kind)
     try:
         outside = root is not None and path.is_symlink() and not _within(path, root)
     except OSError as exc:  # no search permission on its folder
@@ -120,16 +132,7 @@ def load_file(
         )
         return loaded
     loaded.document = document
-    if programme:
-        kind = "programme"
-    result: Challenge | Programme | Private | list[SchemaIssue]
-    size = len(document.positions)  # (keys and list items: see models.validate)
-    if kind == "programme":
-        result = validate_programme(document.data, size)
-    elif kind == "private":
-        result = validate_private(document.data, size)
-    else:
-        result = validate_challenge(document.data, size)
+    result = validate(kind, document)
     if isinstance(result, list):
         for issue in result:
             line, column = document.locate(issue.path)
@@ -137,6 +140,49 @@ def load_file(
     else:
         loaded.model = result
     return loaded
+
+
+def validate(
+    kind: Literal["challenge", "programme", "private"], document: Document
+) -> Challenge | Programme | Private | list[SchemaIssue]:
+    """The file's model, or its schema issues."""
+    size = len(document.positions)  # (keys and list items: see models.validate)
+    return validate_data(kind, document.data, size)
+
+
+@overload
+def validate_data(
+    kind: Literal["challenge"], data: dict[str, Any], size: int | None = None
+) -> Challenge | list[SchemaIssue]: ...
+@overload
+def validate_data(
+    kind: Literal["challenge", "programme", "private"],
+    data: dict[str, Any],
+    size: int | None = None,
+) -> Challenge | Programme | Private | list[SchemaIssue]: ...
+def validate_data(
+    kind: Literal["challenge", "programme", "private"],
+    data: dict[str, Any],
+    size: int | None = None,
+) -> Challenge | Programme | Private | list[SchemaIssue]:
+    """The model of data of this kind, or its schema issues.
+
+    Data that the models' plain twins take as it is (nearly every file, nearly every
+    time) needs no pydantic, which costs more to import than checking a small
+    programme; anything else is the models' to decide and to word (see pcplan.twingen).
+    """
+    from pcplan import twins
+
+    twin: Any = getattr(twins, kind)(data)
+    if twin is not None:  # (a twin has every field of its model: read as one)
+        return cast("Challenge | Programme | Private", twin)
+    from pcplan import models
+
+    if kind == "programme":
+        return models.validate_programme(data, size)
+    if kind == "private":
+        return models.validate_private(data, size)
+    return models.validate_challenge(data, size)
 
 
 def find_challenge(
@@ -163,7 +209,8 @@ def find_challenge(
         raise UsageError(f"{reference}: several files have this name ({shown}); give a path")
     for path in paths:  # an id that differs from its file name
         loaded = load_file(path, programme_dir.display(path))
-        if isinstance(loaded.model, Challenge) and loaded.model.id == reference:
+        challenge = loaded.challenge
+        if challenge is not None and challenge.id == reference:
             return path
     import difflib
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, cast
 
 from pcplan.dates import WorkingDays, add_months, week_commencing, working_days
-from pcplan.models import Challenge, Settings
 from pcplan.steps import STEPS, Offset, Step
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pcplan.models import Challenge, Settings
 
 Status = Literal["done", "unrecorded", "overdue", "due_soon", "open", "upcoming", "not_applicable"]
 STATUSES: tuple[Status, ...] = (
@@ -142,6 +145,13 @@ def _keys_within(entries: list[StepDates], field: str, first: date, last: date) 
         if value is not None and first <= value <= last:
             found.append(entry.step.key)
     return tuple(found)
+
+
+def default_settings() -> Settings:
+    """The programme-wide settings when programme.yaml gives none (or cannot be read)."""
+    from pcplan import twins
+
+    return cast("Settings", twins.settings({}))
 
 
 def compute_schedule(

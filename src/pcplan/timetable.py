@@ -8,12 +8,15 @@ timetable through here, so a time is parsed and a visitor resolved one way.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from pcplan.dates import WorkingDays
-from pcplan.models import Challenge, Member, ReadingRequest, Session
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from pcplan.dates import WorkingDays
+    from pcplan.models import Challenge, Member, ReadingRequest, Session
 
 _TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 REQUEST_WORKING_DAYS = 2  # ¶16: "a ready response" to supplementary requests

@@ -402,7 +402,6 @@ def named_challenge(reference: str) -> NamedChallenge:
 
 def load_one(reference: str) -> tuple[LoadedFile, Programme | None]:
     """A challenge by id or path, with the programme's registry; exit 1 if it is broken."""
-    from pcplan.models import Challenge, Programme
     from pcplan.render.findings import write_text
     from pcplan.repo import load_file, load_programme
 
@@ -410,13 +409,13 @@ def load_one(reference: str) -> tuple[LoadedFile, Programme | None]:
     programme_dir = named.directory
     loaded = load_file(named.path, named.display)
     programme_file = load_programme(programme_dir)
-    programme = programme_file.model if isinstance(programme_file.model, Programme) else None
+    programme = programme_file.programme
     if programme is None:
         sys.stderr.write(
             f"pcplan: {programme_file.display} cannot be read; using default settings "
             "(run `pcplan check`)\n"
         )
-    if not isinstance(loaded.model, Challenge):
+    if loaded.challenge is None:
         from pcplan.findings import CheckResult
 
         write_text(CheckResult(1, tuple(loaded.findings)), sys.stderr)

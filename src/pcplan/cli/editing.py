@@ -103,7 +103,6 @@ def new(
     Example: pcplan new --host kent --fieldwork 2027-06-09 --round 11 --topic "Care leavers"
     """
     from pcplan.changes import parse_day
-    from pcplan.models import Programme
     from pcplan.render.findings import finding_line
     from pcplan.render.schedule import headline
     from pcplan.repo import load_programme
@@ -113,8 +112,8 @@ def new(
     day = as_of_or_today(as_of)
     programme_dir = open_directory()
     programme_file = load_programme(programme_dir)
-    programme = programme_file.model
-    if not isinstance(programme, Programme):
+    programme = programme_file.programme
+    if programme is None:
         raise UsageError(
             f"{programme_file.display} cannot be read; run `pcplan check` and fix it first"
         )
@@ -191,11 +190,9 @@ def _edit(reference: str, change: Callable[[NamedChallenge], Change]) -> None:
 
 
 def _programme() -> Programme | None:
-    from pcplan.models import Programme
     from pcplan.repo import load_programme
 
-    model = load_programme(open_directory()).model
-    return model if isinstance(model, Programme) else None
+    return load_programme(open_directory()).programme
 
 
 # ----------------------------------------------------------------------------- done
@@ -429,7 +426,17 @@ def _show_team(challenge: str, day: date, fmt: ShowFormat) -> None:
         write_json(
             {
                 "id": context.challenge.id,
-                "members": [m.model_dump(mode="json") for m in members],
+                "members": [
+                    {
+                        "name": m.name,
+                        "authority": m.authority,
+                        "organisation": m.organisation,
+                        "role": m.role,
+                        "lead": m.lead,
+                        "status": m.status,
+                    }
+                    for m in members
+                ],
                 "still_needed": needed,
                 "rules": {
                     rule: [

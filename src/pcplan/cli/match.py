@@ -123,18 +123,17 @@ def _challenge_id(analysis: Analysis, reference: str) -> str:
 
 def _private() -> Private | None:
     """The private constraints file named by env PCPLAN_PRIVATE (SPEC §2), if any."""
-    from pcplan.models import Private
     from pcplan.repo import load_private
 
     loaded = load_private()
     if loaded is None:
         return None
-    if not isinstance(loaded.model, Private):
+    if loaded.private is None:
         raise UsageError(
             "the private constraints file (PCPLAN_PRIVATE) cannot be used; run `pcplan check` "
             "for why, fix it or unset PCPLAN_PRIVATE"
         )
-    return loaded.model
+    return loaded.private
 
 
 def _apply(analysis: Analysis, result: MatchResult) -> None:

@@ -50,16 +50,15 @@ def schedule(
 
     Example: pcplan schedule buckinghamshire-2027-03 --weeks --format markdown
     """
-    from pcplan.models import Challenge, Settings
     from pcplan.render import schedule as views
     from pcplan.render import table as tables
-    from pcplan.schedule import compute_schedule
+    from pcplan.schedule import compute_schedule, default_settings
 
     day = as_of_or_today(as_of)
     loaded, programme = load_one(challenge)
-    assert isinstance(loaded.model, Challenge)
-    model = loaded.model
-    settings = programme.settings if programme else Settings()
+    model = loaded.challenge
+    assert model is not None  # (load_one exits when the file is broken)
+    settings = programme.settings if programme else default_settings()
     result = compute_schedule(model, settings, day)
     host_name = programme.authority_name(model.host.authority) if programme else None
     if fmt is ScheduleFormat.json:

@@ -20,6 +20,7 @@ from pcplan.cli.common import (
     write_json,
 )
 from pcplan.errors import UsageError
+from pcplan.vocabulary import SESSION_KINDS
 
 if TYPE_CHECKING:
     from pcplan.edit import Value
@@ -175,13 +176,12 @@ def visit(
 
 def _show(reference: str, person: str | None, fmt: VisitFormat) -> None:
     from pcplan.dates import show_date, show_span
-    from pcplan.models import Challenge
     from pcplan.render import visit as views
     from pcplan.timetable import person_slots, same_name, slots
 
     loaded, programme = load_one(reference)
-    assert isinstance(loaded.model, Challenge)
-    model = loaded.model
+    model = loaded.challenge
+    assert model is not None  # (load_one exits when the file is broken)
     chosen = slots(model)
     left_out = len(model.visit.sessions) - len(chosen)
     if person is not None:
@@ -251,9 +251,10 @@ def _text(value: str, option: str, limit: int = 500) -> str:
 
 def _model_after(editor: Any) -> Challenge:
     """The challenge as the edit would leave it, or exit 2 naming what is wrong."""
-    from pcplan.models import path_label, validate_challenge
+    from pcplan.findings import path_label
+    from pcplan.repo import validate_data
 
-    checked = validate_challenge(editor.expected)
+    checked = validate_data("challenge", editor.expected)
     if isinstance(checked, list):
         first = checked[0]
         raise UsageError(f"{path_label(first.path)}: {first.message}; nothing written")
@@ -277,7 +278,6 @@ def _add_session(
 
     from pcplan.cli.editing import _report_edit
     from pcplan.edit import open_editor
-    from pcplan.models import SESSION_KINDS, Challenge
     from pcplan.rules.visit import check_visit_clash, check_visit_times
     from pcplan.timetable import parse_time
 
@@ -324,7 +324,6 @@ def _add_session(
             for problem in rule(context):
                 if problem.path[:3] == ("visit", "sessions", index):
                     raise UsageError(f"{problem.message}; nothing written")
-        assert isinstance(model, Challenge)
         editor.save()
     sys.stdout.write(
         f"{named.display}: added session #{index + 1}, day {day} {start}–{end} {kind}: {title}\n"

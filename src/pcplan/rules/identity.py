@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Hashable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pcplan.findings import shorten
-from pcplan.models import Programme
 from pcplan.rules.registry import ChallengeContext, Problem, Sighting, file_rule, repo_rule
-from pcplan.yamlio import KeyPath
+
+if TYPE_CHECKING:
+    from collections.abc import Hashable, Iterable, Iterator
+
+    from pcplan.models import Programme
+    from pcplan.yamlio import KeyPath
 
 
 @file_rule("id.filename", "error")

@@ -18,15 +18,18 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from pcplan.dates import WorkingDays
-from pcplan.findings import Severity
-from pcplan.models import Challenge, Private, Programme, Settings
-from pcplan.schedule import Schedule, compute_schedule
+from pcplan.schedule import Schedule, compute_schedule, default_settings
 from pcplan.yamlio import Document, KeyPath
+
+if TYPE_CHECKING:
+    from datetime import date
+    from pathlib import Path
+
+    from pcplan.dates import WorkingDays
+    from pcplan.findings import Severity
+    from pcplan.models import Challenge, Private, Programme, Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,9 @@ class ChallengeContext:
 
     @property
     def settings(self) -> Settings:
-        return self.programme.settings if self.programme else Settings()
+        if self.programme:
+            return self.programme.settings
+        return default_settings()
 
     @property
     def schedule(self) -> Schedule:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from pcplan.dates import add_months, show_date
-from pcplan.models import REVIEW_CONTENTS
 from pcplan.rules.registry import ChallengeContext, Problem, file_rule
+from pcplan.vocabulary import REVIEW_CONTENTS
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 HALF_DAY_HOURS = 3.5
 REVIEW_MONTHS = 6

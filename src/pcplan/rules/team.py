@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from collections.abc import Hashable, Iterator
 from datetime import date, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pcplan.dates import show_date
 from pcplan.findings import Severity, shorten
-from pcplan.models import Challenge, Member, Person, Private, Programme
 from pcplan.rules.registry import (
     RULES,
     ChallengeContext,
@@ -25,7 +23,12 @@ from pcplan.rules.registry import (
     file_rule,
     repo_rule,
 )
-from pcplan.yamlio import KeyPath
+
+if TYPE_CHECKING:
+    from collections.abc import Hashable, Iterator
+
+    from pcplan.models import Challenge, Member, Person, Private, Programme
+    from pcplan.yamlio import KeyPath
 
 PRACTITIONER_ROLES = ("team_leader", "practitioner")
 TEAM_SIZE = 4

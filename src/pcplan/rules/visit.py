@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from pcplan.dates import show_date
 from pcplan.findings import shorten
-from pcplan.models import EVIDENCE_KINDS
 from pcplan.rules.registry import ChallengeContext, Problem, file_rule
 from pcplan.timetable import (
     Slot,
@@ -20,6 +19,10 @@ from pcplan.timetable import (
     slots,
     visitors_of,
 )
+from pcplan.vocabulary import EVIDENCE_KINDS
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 MAX_RUN_MINUTES = 180  # ¶31: over three hours with no pause is over-programmed
 MIN_GAP_MINUTES = 15  # an unscheduled gap this long is a pause
