@@ -1,0 +1,308 @@
+"""The models' plain twins (pcplan.twins) take exactly what the models take, the same way.
+
+The twins let a check skip pydantic for plainly valid data. They may decline
+anything (pydantic then decides), but whatever they accept the model must accept
+too, with equal values of the same types; and they must accept every valid file
+of the example programme and of the test cases, or they save nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, note
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from pcplan import models, twingen, twins
+from pcplan.yamlio import YamlProblem, load
+from tests.test_properties import challenges
+
+ROOT = Path(__file__).resolve().parents[1]
+VALIDATE = {
+    "challenge": models.validate_challenge,
+    "programme": models.validate_programme,
+    "private": models.validate_private,
+}
+
+
+def plain(value: Any) -> Any:
+    """A model or a twin as nested tuples: class name, field names, values and their types."""
+    if isinstance(value, BaseModel):
+        fields = type(value).model_fields
+        return (type(value).__name__, tuple((k, plain(getattr(value, k))) for k in fields))
+    if isinstance(value, twins._Twin):
+        return (type(value).__name__, tuple((k, plain(getattr(value, k))) for k in value.__slots__))
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    return (type(value).__name__, value)
+
+
+def agree(kind: str, data: Any) -> bool:
+    """The twin and the model agree on this data; True when the twin took it."""
+    twin = getattr(twins, kind)(data)
+    model = VALIDATE[kind](copy.deepcopy(data))
+    if twin is None:
+        return False
+    assert not isinstance(model, list), f"the twin took data the model refuses: {model}"
+    assert plain(twin) == plain(model)
+    return True
+
+
+def test_the_twins_are_generated_from_the_models() -> None:
+    on_disk = (ROOT / "src" / "pcplan" / "twins.py").read_text(encoding="utf-8")
+    assert twingen.generate() == on_disk, "run: python -m pcplan.twingen > src/pcplan/twins.py"
+
+
+def _yaml_files() -> list[Path]:
+    found = sorted((ROOT / "challenges").rglob("*.yaml"))
+    found += sorted((ROOT / "tests").rglob("*.yaml"))
+    return found
+
+
+def test_every_valid_file_of_the_repository_is_taken_as_the_model_takes_it() -> None:
+    taken = valid = 0
+    for path in _yaml_files():
+        try:
+            data = load(path)[1].data
+        except YamlProblem:
+            continue
+        kind = "programme" if path.name == "programme.yaml" else "challenge"
+        took = agree(kind, data)
+        is_valid = not isinstance(VALIDATE[kind](data), list)
+        assert took == is_valid, f"{path}: valid, but the twin declined it"
+        taken += took
+        valid += is_valid
+    assert taken == valid > 20
+
+
+def test_the_defaults_are_the_models_defaults() -> None:
+    assert plain(twins.settings({})) == plain(models.Settings())
+    assert plain(twins.private({})) == plain(models.Private())
+    assert twins.settings({}) == twins.settings({})  # (a twin compares by value)
+    assert twins.settings({}) != twins.settings({"due_soon_days": 3})
+
+
+# Values that sit on the edges of what the format takes.
+AWKWARD = [
+    None,
+    "",
+    " ",
+    "all",
+    "x",
+    "Jo Rivers",
+    "jo\nrivers",
+    "tab\there",
+    "a" * 81,
+    "a" * 501,
+    "2027-02-29",
+    "2028-02-29",
+    "1899-12-31",
+    "2026-06-10T09:00",
+    "2026-6-1",
+    "２０２７-01-01",
+    "kent",
+    "Kent",
+    "kent-",
+    "dcs",
+    "partner",
+    "nominated",
+    "interview",
+    "09:30",
+    0,
+    1,
+    -1,
+    1001,
+    3,
+    3.5,
+    1e309,
+    float("nan"),
+    True,
+    False,
+    [],
+    ["x"],
+    [1, 2],
+    [51.5, -0.1],
+    [91.0, 0],
+    {},
+    {"x": 1},
+    {"from": "2027-01-01", "to": "2027-01-02"},
+    {"start": "2027-01-01", "end": "2027-01-02"},
+    {"name": "Jo Rivers", "authority": "kent", "role": "dcs"},
+    {"name": "Jo Rivers", "organisation": "nhs-kent", "role": "dcs"},
+    date(2027, 1, 1),
+]
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*path, index))
+    return found
+
+
+def _mutated(data: dict[str, Any], path: tuple[Any, ...], how: str, value: Any) -> Any:
+    data = copy.deepcopy(data)
+    if not path:
+        return value if how == "set" else data
+    parent = data
+    for part in path[:-1]:
+        parent = parent[part]
+    last = path[-1]
+    if how == "set":
+        parent[last] = value
+    elif how == "delete":
+        del parent[last]
+    elif how == "add" and isinstance(parent, dict):
+        parent[f"{last}_extra"] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["challenges/round-07/hampshire-2026-01.yaml", "tests/cases/valid/full-every-section.yaml"],
+)
+def test_every_awkward_value_anywhere_in_a_full_challenge(path: str) -> None:
+    """Each value of AWKWARD put in place of each value (and as an unknown key) of a file."""
+    data = load(ROOT / path)[1].data
+    taken = 0
+    for where in _paths(data):
+        for value in AWKWARD:
+            for how in ("set", "add"):
+                taken += agree("challenge", _mutated(data, where, how, value))
+        taken += agree("challenge", _mutated(data, where, "delete", None))
+    assert taken > 100  # (the twins take some of these; the rest are the models' to refuse)
+
+
+def test_every_awkward_value_anywhere_in_a_programme() -> None:
+    for where in _paths(PROGRAMME):
+        for value in AWKWARD:
+            agree("programme", _mutated(PROGRAMME, where, "set", value))
+        agree("programme", _mutated(PROGRAMME, where, "delete", None))
+
+
+@st.composite
+def mutations(draw: st.DrawFn, base: st.SearchStrategy[dict[str, Any]]) -> Any:
+    data = draw(base)
+    for _ in range(draw(st.integers(1, 3))):
+        paths = _paths(data)
+        path = draw(st.sampled_from(paths))
+        how = draw(st.sampled_from(["set", "set", "delete", "add"]))
+        value = draw(st.sampled_from(AWKWARD))
+        data = _mutated(data, path, how, value)
+        if not isinstance(data, dict):
+            break
+    return data
+
+
+@given(mutations(challenges()))
+def test_a_mutated_challenge_is_taken_only_as_the_model_takes_it(data: Any) -> None:
+    note(repr(data))
+    agree("challenge", data)
+
+
+PROGRAMME = {
+    "name": "A programme",
+    "programme_manager": "Sam Lee",
+    "authorities": {
+        "kent": "Kent County Council",
+        "medway": {"name": "Medway Council", "location": [51.39, 0.54]},
+    },
+    "organisations": {"nhs-kent": "NHS Kent"},
+    "people": [
+        {
+            "name": "Jo Rivers",
+            "authority": "kent",
+            "role": "dcs",
+            "unavailable": [{"from": "2027-01-04", "to": "2027-01-08"}],
+            "not_with": ["Ash Brown"],
+        },
+        {"name": "Ash Brown", "organisation": "nhs-kent", "role": "partner"},
+    ],
+    "settings": {
+        "due_soon_days": 10,
+        "response_document_weeks": 6,
+        "matching": {"skills": 3, "travel": 1.5},
+    },
+}
+
+
+@given(mutations(st.just(PROGRAMME)))
+def test_a_mutated_programme_is_taken_only_as_the_model_takes_it(data: Any) -> None:
+    note(repr(data))
+    agree("programme", data)
+
+
+def test_the_programme_example_is_taken() -> None:
+    assert agree("programme", PROGRAMME)
+    assert agree("private", {"people": [{"name": "Jo Rivers", "not_with": ["Ash Brown"]}]})
+
+
+@pytest.mark.parametrize(
+    ("kind", "data"),
+    [
+        ("challenge", []),  # not a mapping
+        ("programme", {**PROGRAMME, "extra": 1}),  # an unknown key
+        ("programme", {**PROGRAMME, "settings": {"due_soon_days": True}}),  # a bool for an int
+        (
+            "programme",
+            {
+                **PROGRAMME,
+                "people": [
+                    {"name": "Jo", "authority": "kent", "role": "partner", "organisation": "x"}
+                ],
+            },
+        ),  # both employers: the shared check refuses
+        ("programme", {**PROGRAMME, "authorities": {"kent": {"name": "K", "location": [91, 0]}}}),
+    ],
+)
+def test_what_the_model_refuses_the_twin_declines(kind: str, data: Any) -> None:
+    assert getattr(twins, kind)(data) is None
+    assert isinstance(VALIDATE[kind](data), list)
+
+
+def test_the_generator_stops_at_what_it_cannot_translate() -> None:
+    with pytest.raises(twingen.Unsupported):
+        twingen.type_function(twingen._Output(), set[int], [])
+
+    class Odd(BaseModel):
+        when: date  # a date without pcplan.fieldchecks.iso_date
+
+    with pytest.raises(twingen.Unsupported):
+        twingen._model_builder(twingen._Output(), Odd)
+
+
+def test_a_check_of_valid_files_does_not_import_pydantic(tmp_path: Path) -> None:
+    """What the twins are for; and a broken file still gets pydantic's words."""
+    script = (
+        "import sys\n"
+        "from pcplan.cli import main\n"
+        "sys.argv = ['pcplan', '--dir', sys.argv[1], 'check', '--no-cache']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        "    print('exit', done.code, 'pydantic' in sys.modules)\n"
+    )
+    run = [sys.executable, "-c", script, str(ROOT / "challenges")]
+    done = subprocess.run(run, capture_output=True, text=True, check=False)
+    assert done.stdout.splitlines()[-1] in ("exit 0 False", "exit 1 False"), done.stdout
+    broken = tmp_path / "challenges"
+    subprocess.run(["cp", "-r", str(ROOT / "challenges"), str(broken)], check=True)
+    first = sorted(broken.rglob("*.yaml"))[1]
+    first.write_text(first.read_text(encoding="utf-8").replace("round:", "round: x\nx_round:", 1))
+    run[-1] = str(broken)
+    done = subprocess.run(run, capture_output=True, text=True, check=False)
+    assert done.stdout.splitlines()[-1] == "exit 1 True", done.stdout
+    assert "schema" in done.stdout
