@@ -405,8 +405,7 @@ class Batch:
             self.glances[outcome.loaded.display] = outcome.glance
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
+class Job(NamedTuple):
     """What every file of one analysis is checked against."""
 
     root: Path

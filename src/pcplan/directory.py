@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pcplan.errors import UsageError
 from pcplan.findings import Finding, printable
@@ -62,8 +63,7 @@ def show_path(path: str | os.PathLike[str]) -> str:
     return printable(f"./{shown}" if shown.startswith("::") else shown)
 
 
-@dataclass(frozen=True, slots=True)
-class Unreadable:
+class Unreadable(NamedTuple):
     """A folder below the programme directory that pcplan could not list."""
 
     path: Path

@@ -8,9 +8,7 @@ read (in a worker, or kept in the content cache), so they keep no models.
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple, get_args
 
@@ -58,8 +56,7 @@ def phase(challenge: Challenge, schedule: Schedule) -> str:
     return "closed"
 
 
-@dataclass(frozen=True, slots=True)
-class StatusRow:
+class StatusRow(NamedTuple):
     id: str
     display: str
     host: str
@@ -166,8 +163,7 @@ def _period(amount: int, unit: str) -> relativedelta:
     return relativedelta(months=amount)
 
 
-@dataclass(frozen=True, slots=True)
-class DueItem:
+class DueItem(NamedTuple):
     id: str
     display: str
     entry: StepDates
@@ -207,7 +203,7 @@ def request_entries(ctx: ChallengeContext) -> list[StepDates]:
         status: Status = "overdue" if as_of > due else "due_soon" if soon else "open"
         entries.append(
             StepDates(
-                dataclasses.replace(step, title=request_title(request)),
+                step._replace(title=request_title(request)),
                 opens=request.asked,
                 due=due,
                 done=None,
@@ -284,8 +280,7 @@ class Pending(NamedTuple):
     names: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Glance:
+class Glance(NamedTuple):
     """What `status`, `due` and `timebank` need of one valid challenge, as plain values."""
 
     id: str
@@ -391,7 +386,7 @@ def _entry(rows: Any) -> StepDates:
     if title is not None:
         if type(title) is not str:
             raise ValueError(title)
-        step = dataclasses.replace(step, title=title)
+        step = step._replace(title=title)
     if status not in _STATUSES:
         raise ValueError(status)
     return StepDates(step, _day(opens), _day(due), _day(done), status, _day(moved_from))
@@ -433,8 +428,7 @@ def _all(kind: type, *values: Any) -> bool:
 # ----------------------------------------------------------------------- time-bank
 
 
-@dataclass(frozen=True, slots=True)
-class TimebankRow:
+class TimebankRow(NamedTuple):
     authority: str
     name: str
     hosted: int = 0
@@ -509,8 +503,7 @@ def _tally(
 # ----------------------------------------------------------------------- calendars
 
 
-@dataclass(frozen=True, slots=True)
-class CalendarEvent:
+class CalendarEvent(NamedTuple):
     """An all-day event from ``first`` to ``last`` inclusive."""
 
     uid: str

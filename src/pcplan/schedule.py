@@ -51,8 +51,7 @@ class StepDates(NamedTuple):
         return self.status != "not_applicable"
 
 
-@dataclass(frozen=True, slots=True)
-class Week:
+class Week(NamedTuple):
     week_commencing: date
     label: str
     opens: tuple[str, ...]

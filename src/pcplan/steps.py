@@ -6,12 +6,10 @@ that needs a step's title, owner or window reads it from :data:`STEPS`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Offset:
+class Offset(NamedTuple):
     """A date relative to fieldwork: ``anchor`` plus weeks and calendar months."""
 
     anchor: Literal["start", "end"]
@@ -19,8 +17,7 @@ class Offset:
     months: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     """One planning step.
 
     ``before_fieldwork`` steps cannot be done after fieldwork ends (rule

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -134,8 +134,7 @@ def kind_label(kind: str) -> str:
     return "DCS to DCS" if kind == "dcs_to_dcs" else kind.replace("_", " ")
 
 
-@dataclass(frozen=True, slots=True)
-class TimedEvent:
+class TimedEvent(NamedTuple):
     """A session as a timed event in Europe/London (blocks the diary: OPAQUE)."""
 
     uid: str

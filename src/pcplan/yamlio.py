@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import (
@@ -58,8 +58,7 @@ class YamlProblem(Exception):
         self.column = column
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """Where a value sits in the text: character offsets and its kind.
 
     ``kind`` is ``"scalar"``, ``"mapping"`` or ``"sequence"``; ``flow`` is true

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pcplan.schedule import Schedule, compute_schedule, default_settings
@@ -32,8 +31,7 @@ if TYPE_CHECKING:
     from pcplan.models import Challenge, Private, Programme, Settings
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """A rule's verdict: where in the file (a key path) and what to do about it.
 
     ``severity`` overrides the rule's own for this one problem, for the rules
@@ -121,8 +119,7 @@ Sight = Callable[[ChallengeContext], Iterable[tuple[KeyPath, Hashable, tuple[Any
 RepoCheck = Callable[[list[list[Sighting]]], Iterable[tuple[Sighting, str]]]
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     severity: Severity
     scope: Literal["file", "repo", "loader"]
