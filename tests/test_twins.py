@@ -46,6 +46,12 @@ def plain(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
+@pytest.fixture(autouse=True)
+def _strict_twins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A twin that raises anything but a refusal is a bug: let it show."""
+    monkeypatch.setattr(twins, "STRICT", True)
+
+
 def agree(kind: str, data: Any) -> bool:
     """The twin and the model agree on this data; True when the twin took it."""
     twin = getattr(twins, kind)(data)
@@ -82,6 +88,76 @@ def test_every_valid_file_of_the_repository_is_taken_as_the_model_takes_it() -> 
         taken += took
         valid += is_valid
     assert taken == valid > 20
+
+
+# Every field of every model filled in (tests/cases and the example programme leave some
+# out), so that every generated check runs (see test_every_generated_check_runs).
+FULL_CHALLENGE: dict[str, Any] = {
+    "id": "kent-2027-06",
+    "round": 10,
+    "host": {"authority": "kent", "dcs": "Alex Morgan", "project_manager": "Sam Patel"},
+    "topic": "Early help and the front door",
+    "scope": "How well the front door works,\nand for whom.\tTabs too.",
+    "briefing_needed": False,
+    "fieldwork": {"start": "2027-06-09", "end": "2027-06-10"},
+    "visiting_team": [
+        {
+            "name": "Pat Quinn",
+            "authority": "medway",
+            "role": "dcs",
+            "lead": True,
+            "status": "confirmed",
+        },
+        {"name": "Robin Hale", "organisation": "nhs-kent", "role": "partner"},
+    ],
+    "lead_consent": {"given_by": "Alex Morgan", "date": "2026-11-20", "reason": "interim"},
+    "steps": {"dates": "2026-11-02", "scope": "2026-11-10", "planning_discussion": None},
+    "feedback": {"audience": ["senior team"], "format": "oral", "agreed_on": "2026-11-20"},
+    "escalation": {"host_contact": "Alex Morgan", "visiting_contact": ""},
+    "review": {
+        "opted_in": True,
+        "contents": ["original_scope", "impact_evidence"],
+        "visit": {"requested": True, "hours": 3.5, "one_to_one": False},
+    },
+    "visit": {
+        "base": "Room 4",
+        "accommodation": "Hotel",
+        "staff_briefed": "2027-06-01",
+        "sessions": [
+            {"day": 1, "start": "09:00", "end": "10:00", "kind": "briefing", "title": "Welcome"},
+            {
+                "day": 2,
+                "start": 930,
+                "end": 10.5,
+                "kind": "work_seen",
+                "title": "Case files",
+                "visitors": ["Pat Quinn"],
+                "with": ["Team manager"],
+                "where": "Office",
+                "consent": {"needed": True, "obtained": "2027-06-01"},
+            },
+            {
+                "day": 2,
+                "start": "11:00",
+                "end": "12:00",
+                "kind": "other",
+                "title": "x",
+                "visitors": None,
+            },
+        ],
+    },
+    "reading": {
+        "pack": [{"title": "Self-assessment", "kind": "self_assessment", "pages": 40}],
+        "requests": [
+            {"what": "Audit", "by": "Pat Quinn", "asked": "2027-05-01", "sent": "2027-05-03"},
+            {"what": "Plan", "asked": "2027-05-02"},
+        ],
+    },
+    "waivers": [
+        {"rule": "team.size", "reason": "a small authority\nagreed", "agreed_by": "Sam Lee"},
+        {"reason": "all of them", "agreed_by": "Sam Lee"},
+    ],
+}
 
 
 def test_the_defaults_are_the_models_defaults() -> None:
@@ -139,7 +215,14 @@ AWKWARD = [
     {"name": "Jo Rivers", "authority": "kent", "role": "dcs"},
     {"name": "Jo Rivers", "organisation": "nhs-kent", "role": "dcs"},
     date(2027, 1, 1),
+    "\ud800",  # a lone surrogate: not UTF-8, which pydantic refuses
+    "ok\udcff",
 ]
+# Each limit of the models, and one past it: numbers, and text lengths.
+for limit in (-180, -90, 0, 1, 90, 100, 104, 180, 366, 1000, 100_000):
+    AWKWARD += [limit - 1, limit, limit + 1, float(limit) + 0.5]
+for length in (80, 100, 500, 2000, 20_000):
+    AWKWARD += ["a" * length, "a" * (length + 1)]
 
 
 def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -167,22 +250,23 @@ def _mutated(data: dict[str, Any], path: tuple[Any, ...], how: str, value: Any) 
         del parent[last]
     elif how == "add" and isinstance(parent, dict):
         parent[f"{last}_extra"] = value
+    elif how == "key" and isinstance(parent, dict) and isinstance(value, str):
+        parent[value] = parent[last]  # (another key beside it, with the same value)
     return data
 
 
-@pytest.mark.parametrize(
-    "path",
-    ["challenges/round-07/hampshire-2026-01.yaml", "tests/cases/valid/full-every-section.yaml"],
-)
+@pytest.mark.parametrize("path", ["FULL_CHALLENGE", "tests/cases/valid/full-every-section.yaml"])
 def test_every_awkward_value_anywhere_in_a_full_challenge(path: str) -> None:
     """Each value of AWKWARD put in place of each value (and as an unknown key) of a file."""
-    data = load(ROOT / path)[1].data
+    data = FULL_CHALLENGE if path == "FULL_CHALLENGE" else load(ROOT / path)[1].data
     taken = 0
     for where in _paths(data):
         for value in AWKWARD:
-            for how in ("set", "add"):
-                taken += agree("challenge", _mutated(data, where, how, value))
-        taken += agree("challenge", _mutated(data, where, "delete", None))
+            taken += agree("challenge", _mutated(data, where, "set", value))
+            if isinstance(value, str):
+                taken += agree("challenge", _mutated(data, where, "key", value))
+        for how in ("add", "delete"):  # (an unknown key, a missing one)
+            taken += agree("challenge", _mutated(data, where, how, None))
     assert taken > 100  # (the twins take some of these; the rest are the models' to refuse)
 
 
@@ -226,6 +310,8 @@ PROGRAMME = {
             "name": "Jo Rivers",
             "authority": "kent",
             "role": "dcs",
+            "previous_authorities": ["medway"],
+            "expertise": ["early help"],
             "unavailable": [{"from": "2027-01-04", "to": "2027-01-08"}],
             "not_with": ["Ash Brown"],
         },
@@ -234,7 +320,9 @@ PROGRAMME = {
     "settings": {
         "due_soon_days": 10,
         "response_document_weeks": 6,
-        "matching": {"skills": 3, "travel": 1.5},
+        "reading_pack_max_pages": 120,
+        "visits_per_round": 2,
+        "matching": {"skills": 3, "travel": 1.5, "timebank": 0, "spread": 1000},
     },
 }
 
@@ -243,6 +331,29 @@ PROGRAMME = {
 def test_a_mutated_programme_is_taken_only_as_the_model_takes_it(data: Any) -> None:
     note(repr(data))
     agree("programme", data)
+
+
+def test_every_generated_check_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The full fixtures reach every generated function, so the sweeps above test them all."""
+    called: set[str] = set()
+    for name, function in list(vars(twins).items()):
+        if name.startswith(("_t", "_m_")) and callable(function):
+
+            def counting(v: Any, _name: str = name, _function: Any = function) -> Any:
+                called.add(_name)
+                return _function(v)
+
+            monkeypatch.setattr(twins, name, counting)
+    assert twins.challenge(FULL_CHALLENGE) is not None
+    assert twins.programme(PROGRAMME) is not None
+    assert twins.private({"people": [{"name": "Jo Rivers", "not_with": ["Ash Brown"]}]})
+    generated = {name for name in vars(twins) if name.startswith(("_t", "_m_"))}
+    assert generated - called == set()
+
+
+def test_the_full_fixtures_are_valid() -> None:
+    assert agree("challenge", FULL_CHALLENGE)
+    assert agree("programme", PROGRAMME)
 
 
 def test_the_programme_example_is_taken() -> None:

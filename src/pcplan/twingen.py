@@ -27,7 +27,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, PlainValidator,
 from pydantic.fields import FieldInfo
 from pydantic.types import StringConstraints
 
-from pcplan import fieldchecks, models
+from pcplan import fieldchecks, models, vocabulary
 
 # The files the twins validate, and the function each is validated by.
 ENTRY_POINTS: dict[str, type[BaseModel]] = {
@@ -226,6 +226,7 @@ def _type_check(out: _Output, annotation: Any, constraints: list[Any]) -> list[s
         return [*lines, "    raise _No"]
     if annotation is str:
         lines = ["    if type(v) is not str:", "        raise _No"]
+        patterned = False
         for item in constraints:
             if isinstance(item, StringConstraints):
                 if (
@@ -243,11 +244,14 @@ def _type_check(out: _Output, annotation: Any, constraints: list[Any]) -> list[s
                         item.pattern if isinstance(item.pattern, str) else item.pattern.pattern
                     )
                     lines += [
-                        f"    if {out.pattern(pattern)}.fullmatch(v) is None:",
+                        f"    if {out.pattern(_twin_pattern(pattern))}.fullmatch(v) is None:",
                         "        raise _No",
                     ]
+                    patterned = True
             else:
                 lines += _length_check(_bounds([item], lengths))
+        if not patterned:  # (pydantic refuses a lone surrogate: text that is not UTF-8)
+            lines += ["    if _SURROGATE.search(v) is not None:", "        raise _No"]
         return lines
     if annotation is bool:
         _bounds(constraints, ())
@@ -301,6 +305,22 @@ def _type_check(out: _Output, annotation: Any, constraints: list[Any]) -> list[s
     raise Unsupported(f"type {annotation!r}")
 
 
+# The patterns of the models, as Python's `re` must read them to agree with pydantic's
+# (Rust) regex engine and to refuse lone surrogates, which pydantic refuses as text that
+# is not UTF-8. Any other pattern stops the generator: the two engines differ in syntax.
+_PATTERNS = {
+    vocabulary.SLUG_PATTERN: vocabulary.SLUG_PATTERN,  # (ASCII only: no surrogate matches)
+    vocabulary.LINE_PATTERN: vocabulary.LINE_PATTERN.replace("]*$", "\\ud800-\\udfff]*$"),
+    vocabulary.TEXT_PATTERN: vocabulary.TEXT_PATTERN.replace("]*$", "\\ud800-\\udfff]*$"),
+}
+
+
+def _twin_pattern(pattern: str) -> str:
+    if pattern not in _PATTERNS:
+        raise Unsupported(f"pattern {pattern!r}: add it to twingen._PATTERNS")
+    return _PATTERNS[pattern]
+
+
 def _is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
@@ -319,9 +339,12 @@ def _default(value: Any) -> str:
 def _model_builder(out: _Output, model: type[BaseModel]) -> None:
     out.models.append(model)
     name = model.__name__
+    _refuse_unknown_parts(model)
     keys = []
     arguments = []
     for field_name, info in model.model_fields.items():
+        if info.validation_alias not in (None, info.alias) or info.validate_default:
+            raise Unsupported(f"{name}.{field_name}: a validation alias or validated default")
         key = info.alias or field_name
         keys.append(key)
         check = type_function(out, info.annotation, list(info.metadata))
@@ -332,8 +355,15 @@ def _model_builder(out: _Output, model: type[BaseModel]) -> None:
                 raise Unsupported(f"{name}.{field_name}: a default factory")
             arguments.append(f"{check}(d[{key!r}]) if {key!r} in d else {_default(info.default)}")
     validators = model.__pydantic_decorators__
-    if validators.field_validators or validators.field_serializers or validators.root_validators:
-        raise Unsupported(f"{name}: field validators")
+    if (
+        validators.validators
+        or validators.field_validators
+        or validators.root_validators
+        or validators.field_serializers
+        or validators.model_serializers
+        or validators.computed_fields
+    ):
+        raise Unsupported(f"{name}: field validators, serializers or computed fields")
     checks = []
     for decorator in validators.model_validators.values():
         if decorator.info.mode != "after":
@@ -353,6 +383,40 @@ def _model_builder(out: _Output, model: type[BaseModel]) -> None:
         "    return o",
     ]
     out.functions[f"_m_{name}"] = body
+
+
+# What a model's configuration may say: what the twins do (no unknown key, no
+# coercion); anything else (str_strip_whitespace, str_to_lower…) would change values.
+_CONFIG: dict[str, set[Any] | None] = {
+    "extra": {"forbid"},
+    "strict": {True},
+    "frozen": {True},
+    "populate_by_name": {True},  # (a twin takes the aliases only, and declines the names)
+    "json_schema_extra": None,  # (any: the JSON Schema's)
+    "title": None,
+}
+
+
+def _refuse_unknown_parts(model: type[BaseModel]) -> None:
+    """Stop at what a twin would not copy: other settings, bases, methods or properties."""
+    for key, value in model.model_config.items():
+        allowed = _CONFIG.get(key, set())
+        if key not in _CONFIG or (allowed is not None and value not in allowed):
+            raise Unsupported(f"{model.__name__}: model_config {key}={value!r}")
+    for base in model.__mro__[1:]:
+        known = base.__module__ == fieldchecks.__name__ or base.__module__.startswith("pydantic")
+        if not known and base not in (models._Model, object):
+            raise Unsupported(f"{model.__name__}: base class {base.__name__}")
+    own = set(model.model_fields) | set(model.__pydantic_decorators__.model_validators)
+    for attribute in vars(model):
+        if attribute.startswith("__") or attribute in own:
+            continue
+        if attribute.startswith(("model_", "_abc_")):
+            continue
+        raise Unsupported(
+            f"{model.__name__}.{attribute}: put methods and properties in a pcplan.fieldchecks "
+            "class that the model and its twin both inherit"
+        )
 
 
 def _class_source(model: type[BaseModel]) -> list[str]:
@@ -385,6 +449,11 @@ from typing import Any
 
 from pcplan import fieldchecks as _fc
 from pcplan.fieldchecks import Employed, Lookups
+
+
+# Raise what no data should cause (a bug in this file), rather than let the models decide.
+STRICT = False
+_SURROGATE = re.compile("[\\ud800-\\udfff]")
 
 
 class _No(Exception):
@@ -434,7 +503,11 @@ def {entry}(data: Any) -> {model.__name__} | None:
     """A {model.__name__} when the data is plainly valid; None when pydantic must decide."""
     try:
         return _m_{model.__name__}(data)
-    except Exception:  # anything in doubt (or wrong): the models decide and word the errors
+    except (_No, KeyError, ValueError, OverflowError):  # (pcplan.fieldchecks.Refused too)
+        return None
+    except Exception:  # a bug here: the models decide (tests set STRICT, to see it)
+        if STRICT:
+            raise
         return None
 '''
         )
