@@ -13,12 +13,12 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from pcplan import models, twingen, twins
 from pcplan.yamlio import YamlProblem, load
@@ -391,8 +391,25 @@ def test_the_generator_stops_at_what_it_cannot_translate() -> None:
     class Odd(BaseModel):
         when: date  # a date without pcplan.fieldchecks.iso_date
 
-    with pytest.raises(twingen.Unsupported):
-        twingen._model_builder(twingen._Output(), Odd)
+    class Stripped(models._Model):
+        model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+        name: str
+
+    class Aliased(models._Model):
+        x: int = Field(validation_alias="y")
+
+    class Methodical(models._Model):
+        name: str
+
+        def shout(self) -> str:
+            return self.name.upper()
+
+    class Patterned(models._Model):
+        name: Annotated[str, StringConstraints(pattern=r"^[a-z&&[^aeiou]]+$")]
+
+    for model in (Odd, Stripped, Aliased, Methodical, Patterned):
+        with pytest.raises(twingen.Unsupported):
+            twingen._model_builder(twingen._Output(), model)
 
 
 def test_a_check_of_valid_files_does_not_import_pydantic(tmp_path: Path) -> None:
