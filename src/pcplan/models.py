@@ -35,16 +35,8 @@ from pcplan import fieldchecks
 from pcplan.fieldchecks import Employed, Lookups, Refused, describe, show
 from pcplan.findings import path_label, shorten
 from pcplan.vocabulary import (
-    EVIDENCE_KINDS,
-    FIRST_YEAR,
-    LAST_YEAR,
     LINE_PATTERN,
-    MEMBER_STATUSES,
     NAME_MAX,
-    PACK_KINDS,
-    REVIEW_CONTENTS,
-    ROLES,
-    SESSION_KINDS,
     SLUG_PATTERN,
     TEXT_PATTERN,
     MemberStatus,
@@ -53,24 +45,6 @@ from pcplan.vocabulary import (
     Role,
     SessionKind,
 )
-
-# The format's words live in pcplan.vocabulary (free to import); they are named here
-# too, beside the models that use them.
-__all__ = [
-    "EVIDENCE_KINDS",
-    "FIRST_YEAR",
-    "LAST_YEAR",
-    "LINE_PATTERN",
-    "MEMBER_STATUSES",
-    "NAME_MAX",
-    "PACK_KINDS",
-    "REVIEW_CONTENTS",
-    "ROLES",
-    "SESSION_KINDS",
-    "SLUG_PATTERN",
-    "TEXT_PATTERN",
-]
-
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -14,8 +14,9 @@ from pcplan.dates import show_date
 from pcplan.edit import yaml_scalar
 from pcplan.errors import UsageError
 from pcplan.findings import Finding, shorten
-from pcplan.models import SLUG_PATTERN, Challenge, Programme, validate_challenge
+from pcplan.models import Challenge, Programme, validate_challenge
 from pcplan.steps import STEP_KEYS
+from pcplan.vocabulary import SLUG_PATTERN
 from pcplan.yamlio import has_forbidden_character
 
 if TYPE_CHECKING:
