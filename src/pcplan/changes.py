@@ -23,7 +23,7 @@ from pcplan.errors import UsageError
 from pcplan.findings import path_label, shorten
 from pcplan.repo import validate_data
 from pcplan.steps import STEP_BY_KEY, STEP_KEYS
-from pcplan.vocabulary import FIRST_YEAR, LAST_YEAR, LINE_PATTERN, NAME_MAX, ROLES, SLUG_PATTERN
+from pcplan.vocabulary import FIRST_YEAR, LAST_YEAR, NAME_MAX, ONE_LINE, ROLES, SLUG_PATTERN
 from pcplan.yamlio import has_forbidden_character
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def valid_name(name: str) -> str:
         raise UsageError("give the member's name")
     if len(name) > NAME_MAX:
         raise UsageError(f"a name is at most {NAME_MAX} characters; this one has {len(name)}")
-    if has_forbidden_character(name) or not re.fullmatch(LINE_PATTERN, name):
+    if has_forbidden_character(name) or not ONE_LINE.fullmatch(name):
         raise UsageError(
             "the name contains a control or invisible character (a tab or line break?); "
             "retype it on one line"

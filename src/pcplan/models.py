@@ -66,8 +66,10 @@ def _refusing(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
 def _model_check(check: Callable[[Any], None]) -> Any:
     """A check of :mod:`pcplan.fieldchecks` on a whole model, once its fields are valid."""
 
+    refusing = _refusing(check)
+
     def validator(model: M) -> M:
-        _refusing(check)(model)
+        refusing(model)
         return model
 
     validator.__wrapped__ = check  # type: ignore[attr-defined]  # (pcplan.twingen reads it)

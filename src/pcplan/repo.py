@@ -132,7 +132,7 @@ def load_file(
         )
         return loaded
     loaded.document = document
-    result = validate(kind, document)
+    result = validate_data(kind, document.data, len(document.positions))
     if isinstance(result, list):
         for issue in result:
             line, column = document.locate(issue.path)
@@ -140,14 +140,6 @@ def load_file(
     else:
         loaded.model = result
     return loaded
-
-
-def validate(
-    kind: Literal["challenge", "programme", "private"], document: Document
-) -> Challenge | Programme | Private | list[SchemaIssue]:
-    """The file's model, or its schema issues."""
-    size = len(document.positions)  # (keys and list items: see models.validate)
-    return validate_data(kind, document.data, size)
 
 
 @overload
@@ -166,6 +158,9 @@ def validate_data(
     size: int | None = None,
 ) -> Challenge | Programme | Private | list[SchemaIssue]:
     """The model of data of this kind, or its schema issues.
+
+    ``size``: how many keys and list items the data holds, when known (the
+    document's positions; see models.validate).
 
     Data that the models' plain twins take as it is (nearly every file, nearly every
     time) needs no pydantic, which costs more to import than checking a small

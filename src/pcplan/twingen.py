@@ -308,10 +308,17 @@ def _type_check(out: _Output, annotation: Any, constraints: list[Any]) -> list[s
 # The patterns of the models, as Python's `re` must read them to agree with pydantic's
 # (Rust) regex engine and to refuse lone surrogates, which pydantic refuses as text that
 # is not UTF-8. Any other pattern stops the generator: the two engines differ in syntax.
+def _no_surrogate(pattern: str) -> str:
+    """``^[^…]*$`` with the surrogates added to the characters it refuses."""
+    if not (pattern.startswith("^[^") and pattern.endswith("]*$")):
+        raise Unsupported(f"pattern {pattern!r}: not one class of refused characters")
+    return pattern.removesuffix("]*$") + "\\ud800-\\udfff]*$"
+
+
 _PATTERNS = {
     vocabulary.SLUG_PATTERN: vocabulary.SLUG_PATTERN,  # (ASCII only: no surrogate matches)
-    vocabulary.LINE_PATTERN: vocabulary.LINE_PATTERN.replace("]*$", "\\ud800-\\udfff]*$"),
-    vocabulary.TEXT_PATTERN: vocabulary.TEXT_PATTERN.replace("]*$", "\\ud800-\\udfff]*$"),
+    vocabulary.LINE_PATTERN: _no_surrogate(vocabulary.LINE_PATTERN),
+    vocabulary.TEXT_PATTERN: _no_surrogate(vocabulary.TEXT_PATTERN),
 }
 
 
