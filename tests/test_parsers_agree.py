@@ -515,7 +515,7 @@ import sys
 from datetime import date
 from pathlib import Path
 from pcplan import checker
-from pcplan.cli.common import install_signal_handlers
+from pcplan.cli.runtime import install_signal_handlers
 from pcplan.directory import ProgrammeDir
 
 install_signal_handlers()  # as the console script does

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from pcplan.cli.common import Progress
+from pcplan.cli.runtime import Progress
 
 
 class Terminal(io.StringIO):

@@ -28,17 +28,16 @@ check = cached_check
 @pytest.fixture
 def analyses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the full analyses `check` runs (one item per run)."""
-    import pcplan.cli.common
+    import pcplan.cli.checking
 
     counted: list[int] = []
-    real = pcplan.cli.common.analyse_programme
+    real = pcplan.cli.checking.analyse_programme
 
     def counting(*args: object, **kwargs: object) -> object:
         counted.append(1)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pcplan.cli.common, "analyse_programme", counting)
-    monkeypatch.setattr("pcplan.cli.check.analyse_programme", counting)
+    monkeypatch.setattr(pcplan.cli.checking, "analyse_programme", counting)
     return counted
 
 
@@ -70,7 +69,8 @@ def test_the_warm_check_does_not_load_the_analysis(programme: Path) -> None:
         "    main()\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = [m for m in ('pydantic', 'pcplan.models', 'pcplan.rules', 'ruamel.yaml')\n"
+        "heavy = [m for m in ('pydantic', 'pcplan.models', 'pcplan.rules', 'ruamel.yaml',\n"
+        "                     'typer', 'click', 'typer._click')\n"
         "         if m in sys.modules]\n"
         "print('loaded:', heavy)\n"
     )

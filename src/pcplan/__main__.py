@@ -14,7 +14,7 @@ def main() -> None:
 
         sys.stdout.write(f"pcplan {__version__}\n")
         return
-    from pcplan.cli import main as run
+    from pcplan.cli.runtime import main as run
 
     try:
         run()
@@ -28,7 +28,7 @@ def _exit_now(code: int) -> None:
     """End the process without the interpreter's teardown, as mypy does.
 
     When a command is over, its files are written and closed, its worker processes
-    joined and its output flushed (pcplan.cli.common.main has dealt with a stdout that
+    joined and its output flushed (pcplan.cli.runtime.main has dealt with a stdout that
     cannot be written); what is left is freeing every object one by one, which takes
     60 ms after any command that validated a file and 150 ms after an edit of a
     1,000-file programme, longer than the edit itself.

@@ -9,16 +9,9 @@ from typing import Annotated
 
 import typer
 
-from pcplan.cli.common import (
-    STATE,
-    analyse_programme,
-    app,
-    as_of_or_today,
-    handles_errors,
-    open_directory,
-    under_root,
-)
-from pcplan.errors import UsageError
+from pcplan.cli.checking import run_check
+from pcplan.cli.common import app, handles_errors
+from pcplan.cli.runtime import STATE
 
 # ----------------------------------------------------------------------------- check
 
@@ -27,6 +20,9 @@ class CheckFormat(StrEnum):
     text = "text"
     github = "github"
     json = "json"
+
+
+# (the quick path's choices, CHECK_FORMATS: tests/test_quick.py keeps them equal)
 
 
 @app.command()
@@ -67,46 +63,7 @@ def check(
 
     Example: pcplan check --format github --strict
     """
-    from pcplan.directory import show_path
-    from pcplan.render.findings import WRITER_BY_FORMAT
-
-    day = as_of_or_today(as_of)
-    programme_dir = open_directory()
-    only: list[str] | None = None
-    extra: list[Path] = []
-    if paths:
-        only = []
-        for path in _expand(paths):
-            resolved = under_root(programme_dir.root, path)
-            if resolved != programme_dir.programme_path:  # programme.yaml is always read
-                extra.append(resolved or path)  # analysed even if the walk would skip it
-            only.append(programme_dir.display(resolved) if resolved else show_path(path))
-    result = None
-    if only is None and not no_cache:  # an unchanged programme: the last verdict stands
-        from pcplan.verdict import recall
-
-        result = recall(programme_dir, day)
-    if result is None:
-        analysis = analyse_programme(day, extra, keep=False, cache=not no_cache)
-        result = analysis.result(only)
-    STATE.exit_code = 1 if result.failed(strict=strict) else 0  # kept if the reader goes
-    WRITER_BY_FORMAT[fmt.value](result, sys.stdout)
-    raise typer.Exit(STATE.exit_code)
-
-
-def _expand(paths: list[Path]) -> list[Path]:
-    """Files as given; a folder stands for the challenge files below it."""
-    from pcplan.directory import ProgrammeDir, challenge_paths, show_path
-
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += challenge_paths(ProgrammeDir(root=path, shown_as=str(path)))
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise UsageError(f"{show_path(path)}: no such file or folder")
-    return found
+    raise typer.Exit(run_check(paths, as_of, strict, fmt.value, no_cache))
 
 
 # ----------------------------------------------------------------------------- schema

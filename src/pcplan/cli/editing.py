@@ -14,18 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pcplan.cli.common import (
-    NamedChallenge,
-    ShowFormat,
-    app,
-    as_of_or_today,
-    handles_errors,
-    named_challenge,
-    open_directory,
-    say,
-    today,
-    write_json,
-)
+from pcplan.cli.common import NamedChallenge, ShowFormat, app, handles_errors, named_challenge
+from pcplan.cli.runtime import as_of_or_today, open_directory, say, today, write_json
 from pcplan.errors import UsageError
 from pcplan.vocabulary import ROLES
 

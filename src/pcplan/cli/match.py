@@ -7,16 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pcplan.cli.common import (
-    ShowFormat,
-    analyse_programme,
-    app,
-    handles_errors,
-    named_challenge,
-    report_unreadable,
-    today,
-    write_json,
-)
+from pcplan.cli.common import ShowFormat, app, handles_errors, named_challenge
+from pcplan.cli.runtime import analyse_programme, report_unreadable, today, write_json
 from pcplan.errors import UsageError
 
 if TYPE_CHECKING:

@@ -9,14 +9,11 @@ from typing import Annotated
 
 import typer
 
-from pcplan.cli.common import (
-    ListFormat,
+from pcplan.cli.common import ListFormat, app, check_person, handles_errors
+from pcplan.cli.runtime import (
     analyse_programme,
-    app,
     as_of_or_today,
-    check_person,
     glance_at_programme,
-    handles_errors,
     report_unreadable,
     stamp,
     write_json,

@@ -8,13 +8,8 @@ from typing import Annotated
 
 import typer
 
-from pcplan.cli.common import (
-    analyse_programme,
-    app,
-    as_of_or_today,
-    handles_errors,
-    report_unreadable,
-)
+from pcplan.cli.common import app, handles_errors
+from pcplan.cli.runtime import analyse_programme, as_of_or_today, report_unreadable
 
 
 @app.command()

@@ -8,14 +8,8 @@ from typing import Annotated
 
 import typer
 
-from pcplan.cli.common import (
-    app,
-    as_of_or_today,
-    handles_errors,
-    load_one,
-    stamp,
-    write_json,
-)
+from pcplan.cli.common import app, handles_errors, load_one
+from pcplan.cli.runtime import as_of_or_today, stamp, write_json
 
 # ----------------------------------------------------------------------------- schedule
 

@@ -9,16 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pcplan.cli.common import (
-    app,
-    handles_errors,
-    load_one,
-    named_challenge,
-    parse_date,
-    stamp,
-    today,
-    write_json,
-)
+from pcplan.cli.common import app, handles_errors, load_one, named_challenge
+from pcplan.cli.runtime import parse_date, stamp, today, write_json
 from pcplan.errors import UsageError
 from pcplan.vocabulary import SESSION_KINDS
 
