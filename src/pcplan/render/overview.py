@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import functools
 from datetime import date
+from typing import TYPE_CHECKING
 
 from pcplan.dates import show_date, show_span, week_commencing
-from pcplan.models import Programme
 from pcplan.overview import DueItem, StatusRow, TimebankRow
 from pcplan.render.table import STYLE_BY_STATUS, Table
+
+if TYPE_CHECKING:
+    from pcplan.models import Programme
 
 
 def _plural(count: int, word: str) -> str:
