@@ -21,7 +21,6 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pcplan.cache import (
@@ -39,6 +38,7 @@ from pcplan.dates import WorkingDays, working_days
 from pcplan.directory import ProgrammeDir, Walked, unreadable_finding, walk_challenges
 from pcplan.findings import CheckResult, Finding, finding_read_back, sort_findings
 from pcplan.overview import Glance, from_rows, glance_rows
+from pcplan.records import Record
 from pcplan.repo import LoadedFile, load_file, load_private, load_programme
 from pcplan.rules import (
     RULES,
@@ -66,23 +66,44 @@ PARALLEL_FROM = 400  # files; below this, starting workers costs more than it sa
 CHUNK = 100
 
 
-@dataclass(slots=True)
-class Analysis:
+class Analysis(Record):
     """A whole programme, read and checked."""
 
-    programme_file: LoadedFile
-    files: list[LoadedFile]
-    contexts: list[ChallengeContext]
-    findings: dict[str, list[Finding]] = field(default_factory=dict)
-    unreadable: list[str] = field(default_factory=list)  # folders that could not be listed
-    private_file: LoadedFile | None = None  # env PCPLAN_PRIVATE's file, when set
-    # Each valid file's glance, by display name, when asked for: its rows
-    # (pcplan.overview.glance_rows) when read in this run, its JSON text when it comes
-    # from the cache (see at_a_glance).
-    glances: dict[str, Any] = field(default_factory=dict)
-    # For an analysis that keeps models (an edit's): every file's results before the
-    # cross-file pass, and what they were checked against (see findings_before).
-    base: tuple[Job, Gathered] | None = None
+    __slots__ = (
+        "base",
+        "contexts",
+        "files",
+        "findings",
+        "glances",
+        "private_file",
+        "programme_file",
+        "unreadable",
+    )
+
+    def __init__(
+        self,
+        programme_file: LoadedFile,
+        files: list[LoadedFile],
+        contexts: list[ChallengeContext],
+        findings: dict[str, list[Finding]] | None = None,
+        unreadable: list[str] | None = None,
+        private_file: LoadedFile | None = None,
+        glances: dict[str, Any] | None = None,
+        base: tuple[Job, Gathered] | None = None,
+    ) -> None:
+        self.programme_file = programme_file
+        self.files = files
+        self.contexts = contexts
+        self.findings = {} if findings is None else findings
+        self.unreadable = [] if unreadable is None else unreadable  # folders not listed
+        self.private_file = private_file  # env PCPLAN_PRIVATE's file, when set
+        # Each valid file's glance, by display name, when asked for: its rows
+        # (pcplan.overview.glance_rows) when read in this run, its JSON text when it
+        # comes from the cache (see at_a_glance).
+        self.glances = {} if glances is None else glances
+        # For an analysis that keeps models (an edit's): every file's results before the
+        # cross-file pass, and what they were checked against (see findings_before).
+        self.base = base
 
     @property
     def programme(self) -> Programme | None:
@@ -164,18 +185,26 @@ def build_context(
     )
 
 
-@dataclass(slots=True)
-class FileOutcome:
+class FileOutcome(Record):
     """One challenge file read and checked on its own (before cross-file rules and waivers).
 
     ``loaded.findings`` are the file's `yaml`/`schema` findings; ``report`` holds
     its rules' findings and what the cross-file pass needs, when it is valid.
     """
 
-    loaded: LoadedFile
-    context: ChallengeContext | None
-    report: FileReport | None
-    glance: list[Any] | None = None  # glance_rows(...), when asked for
+    __slots__ = ("context", "glance", "loaded", "report")
+
+    def __init__(
+        self,
+        loaded: LoadedFile,
+        context: ChallengeContext | None,
+        report: FileReport | None,
+        glance: list[Any] | None = None,  # glance_rows(...), when asked for
+    ) -> None:
+        self.loaded = loaded
+        self.context = context
+        self.report = report
+        self.glance = glance
 
     @property
     def valid(self) -> bool:
@@ -380,19 +409,21 @@ def _analyse(
     )
 
 
-@dataclass(slots=True)
-class Batch:
+class Batch(Record):
     """Some challenge files, read and checked on their own: one file, or a worker's chunk."""
 
-    files: list[LoadedFile] = field(default_factory=list)
-    contexts: list[ChallengeContext] = field(default_factory=list)
-    load_findings: list[Finding] = field(default_factory=list)  # `yaml` and `schema`
-    gathered: Gathered = field(default_factory=Gathered)
-    keys: set[str] = field(default_factory=set)  # the cache's names of these files
-    glances: dict[str, Any] = field(default_factory=dict)  # rows or text, by display name
-    # Through the cache: each file's cache key and settled stat key, or None (see
-    # pcplan.verdict).
-    stats: list[tuple[str, StatKey] | None] = field(default_factory=list)
+    __slots__ = ("contexts", "files", "gathered", "glances", "keys", "load_findings", "stats")
+
+    def __init__(self) -> None:
+        self.files: list[LoadedFile] = []
+        self.contexts: list[ChallengeContext] = []
+        self.load_findings: list[Finding] = []  # `yaml` and `schema`
+        self.gathered = Gathered()
+        self.keys: set[str] = set()  # the cache's names of these files
+        self.glances: dict[str, Any] = {}  # rows or text, by display name
+        # Through the cache: each file's cache key and settled stat key, or None (see
+        # pcplan.verdict).
+        self.stats: list[tuple[str, StatKey] | None] = []
 
     def add(self, outcome: FileOutcome) -> None:
         self.files.append(outcome.loaded)

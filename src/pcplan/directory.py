@@ -7,24 +7,26 @@ Only the standard library: the commands that answer from the content cache
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 from pcplan.errors import UsageError
 from pcplan.findings import Finding, printable
+from pcplan.records import Record
 
 PROGRAMME_FILE = "programme.yaml"
 PRIVATE_ENV = "PCPLAN_PRIVATE"  # names the private constraints file (¶22), kept out of the repo
 SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(slots=True)
-class ProgrammeDir:
+class ProgrammeDir(Record):
     """Where a programme lives and how its paths are shown."""
 
-    root: Path
-    shown_as: str
+    __slots__ = ("root", "shown_as")
+
+    def __init__(self, root: Path, shown_as: str) -> None:
+        self.root = root
+        self.shown_as = shown_as
 
     @property
     def programme_path(self) -> Path:

@@ -6,7 +6,6 @@ refuses becomes findings, and the rest of the programme is still read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
@@ -19,22 +18,33 @@ from pcplan.directory import (
 )
 from pcplan.errors import UsageError
 from pcplan.findings import Finding
+from pcplan.records import Record
 from pcplan.yamlio import Document, YamlProblem, decode, load, parse
 
 if TYPE_CHECKING:
     from pcplan.models import Challenge, Private, Programme, SchemaIssue
 
 
-@dataclass(slots=True)
-class LoadedFile:
+class LoadedFile(Record):
     """One file as read: its document and model when valid, else the findings saying why."""
 
-    path: Path
-    display: str
-    document: Document | None = None
-    model: Challenge | Programme | Private | None = None
-    findings: list[Finding] = field(default_factory=list)
-    kind: Literal["challenge", "programme", "private"] = "challenge"
+    __slots__ = ("display", "document", "findings", "kind", "model", "path")
+
+    def __init__(
+        self,
+        path: Path,
+        display: str,
+        document: Document | None = None,
+        model: Challenge | Programme | Private | None = None,
+        findings: list[Finding] | None = None,
+        kind: Literal["challenge", "programme", "private"] = "challenge",
+    ) -> None:
+        self.path = path
+        self.display = display
+        self.document = document
+        self.model = model
+        self.findings = [] if findings is None else findings
+        self.kind = kind
 
     @property
     def challenge(self) -> Challenge | None:

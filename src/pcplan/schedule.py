@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal, NamedTuple, cast
 
 from pcplan.dates import WorkingDays, add_months, week_commencing, working_days
+from pcplan.records import FrozenRecord
 from pcplan.steps import STEPS, Offset, Step
 
 if TYPE_CHECKING:
@@ -59,15 +59,20 @@ class Week(NamedTuple):
     done: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Schedule:
+class Schedule(FrozenRecord):
     """Every step of one challenge, as of ``as_of``."""
 
+    __slots__ = ("as_of", "challenge_id", "end", "start", "steps")
     challenge_id: str
     start: date
     end: date
     as_of: date
     steps: tuple[StepDates, ...]
+
+    def __init__(
+        self, challenge_id: str, start: date, end: date, as_of: date, steps: tuple[StepDates, ...]
+    ) -> None:
+        self._set(challenge_id=challenge_id, start=start, end=end, as_of=as_of, steps=steps)
 
     def __getitem__(self, key: str) -> StepDates:
         for entry in self.steps:

@@ -8,9 +8,10 @@ timetable through here, so a time is parsed and a visitor resolved one way.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
+
+from pcplan.records import FrozenRecord
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -62,14 +63,17 @@ def visitors_of(challenge: Challenge, session: Session) -> list[str]:
     return list(session.visitors)
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
+class Slot(FrozenRecord):
     """A session whose times read: its place in the file (0-based) and its minutes."""
 
+    __slots__ = ("end", "index", "session", "start")
     index: int
     session: Session
     start: int
     end: int
+
+    def __init__(self, index: int, session: Session, start: int, end: int) -> None:
+        self._set(index=index, session=session, start=start, end=end)
 
     @property
     def minutes(self) -> int:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -40,6 +39,7 @@ from ruamel.yaml.events import (
 
 from pcplan import fileio
 from pcplan.findings import shorten
+from pcplan.records import Record
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 50
@@ -75,8 +75,7 @@ class Span(NamedTuple):
     style: str = ""
 
 
-@dataclass(slots=True)
-class Document:
+class Document(Record):
     """A parsed file: plain data, and the 1-based (line, column) of every key path.
 
     ``positions[path]`` is where the key (for a mapping entry) or the item (for a
@@ -84,10 +83,19 @@ class Document:
     ``spans`` (only when asked for) holds the text span of every value, for edits.
     """
 
-    data: dict[str, Any]
-    positions: dict[KeyPath, tuple[int, int]]
-    spans: dict[KeyPath, Span] | None = None
-    key_spans: dict[KeyPath, Span] | None = None
+    __slots__ = ("data", "key_spans", "positions", "spans")
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        positions: dict[KeyPath, tuple[int, int]],
+        spans: dict[KeyPath, Span] | None = None,
+        key_spans: dict[KeyPath, Span] | None = None,
+    ) -> None:
+        self.data = data
+        self.positions = positions
+        self.spans = spans
+        self.key_spans = key_spans
 
     def locate(self, path: KeyPath) -> tuple[int, int]:
         """The line and column for a key path: the deepest recorded ancestor.
@@ -103,15 +111,19 @@ class Document:
         return (1, 1)
 
 
-@dataclass(slots=True)
-class Source:
+class Source(Record):
     """The bytes of a file and the text pcplan parses (UTF-8, BOM removed)."""
 
-    path: Path
-    raw: bytes
-    text: str
-    bom: bool = False
-    newline: str = field(default="\n")
+    __slots__ = ("bom", "newline", "path", "raw", "text")
+
+    def __init__(
+        self, path: Path, raw: bytes, text: str, bom: bool = False, newline: str = "\n"
+    ) -> None:
+        self.path = path
+        self.raw = raw
+        self.text = text
+        self.bom = bom
+        self.newline = newline
 
 
 # Control characters, and invisible characters that change how text reads or

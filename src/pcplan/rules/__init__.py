@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable
-from dataclasses import dataclass, field
 
 from pcplan.findings import Finding
+from pcplan.records import Record
 
 # isort: off
 # Importing a module registers its rules; this order is the order of SPEC §4's table.
@@ -25,7 +25,7 @@ from pcplan.rules import review  # noqa: F401
 from pcplan.rules import planning  # noqa: F401  (feedback.unplanned, escalation.missing)
 from pcplan.rules import visit  # noqa: F401  (visit.*, SPEC §9)
 from pcplan.rules import reading  # noqa: F401  (reading.*, SPEC §9)
-from pcplan.rules import waivers  # noqa: F401  (waiver.unused)
+from pcplan.rules import waivers as waiver_rules  # noqa: F401  (waiver.unused)
 
 # isort: on
 from pcplan.rules.registry import RULES, ChallengeContext, Problem, Rule, Sighting
@@ -47,14 +47,22 @@ _FILE_RULES = [rule for rule in RULES.values() if rule.file_check is not None]
 _REPO_RULES = [rule for rule in RULES.values() if rule.repo_check is not None]
 
 
-@dataclass(slots=True)
-class FileReport:
+class FileReport(Record):
     """One challenge file after its own rules: what the cross-file pass needs of it."""
 
-    display: str
-    findings: list[Finding] = field(default_factory=list)
-    sightings: dict[str, list[Sighting]] = field(default_factory=dict)
-    waivers: list[WaiverNote] = field(default_factory=list)
+    __slots__ = ("display", "findings", "sightings", "waivers")
+
+    def __init__(
+        self,
+        display: str,
+        findings: list[Finding] | None = None,
+        sightings: dict[str, list[Sighting]] | None = None,
+        waivers: list[WaiverNote] | None = None,
+    ) -> None:
+        self.display = display
+        self.findings = [] if findings is None else findings
+        self.sightings = {} if sightings is None else sightings
+        self.waivers = [] if waivers is None else waivers
 
 
 def check_file(ctx: ChallengeContext) -> FileReport:
@@ -86,17 +94,24 @@ def check_file(ctx: ChallengeContext) -> FileReport:
     return report
 
 
-@dataclass(slots=True)
-class Gathered:
+class Gathered(Record):
     """What the cross-file pass needs of many files, gathered by rule and by file.
 
     Workers each gather a chunk of files and send one of these back; merging them
     is a few list extensions, however many files a chunk holds.
     """
 
-    findings: dict[str, list[Finding]] = field(default_factory=dict)
-    sightings: dict[str, list[Sighting]] = field(default_factory=dict)
-    waivers: dict[str, list[WaiverNote]] = field(default_factory=dict)
+    __slots__ = ("findings", "sightings", "waivers")
+
+    def __init__(
+        self,
+        findings: dict[str, list[Finding]] | None = None,
+        sightings: dict[str, list[Sighting]] | None = None,
+        waivers: dict[str, list[WaiverNote]] | None = None,
+    ) -> None:
+        self.findings = {} if findings is None else findings
+        self.sightings = {} if sightings is None else sightings
+        self.waivers = {} if waivers is None else waivers
 
     def add(self, report: FileReport) -> None:
         self.findings[report.display] = report.findings
