@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import pcplan
 from pcplan.cache import (
     AnalysisCache,
     Entry,
@@ -298,6 +299,13 @@ def analyse(
         )
     finally:
         if collecting:
+            if pcplan.SHORT_LIVED:
+                # What the analysis made mostly lives to the end of the command: left to
+                # the collector, it is rescanned at once (a 1,000-file edit spent 45 ms in
+                # two passes over it). In a process that ends with the command, it is
+                # moved out of the collector's sight instead; it is still freed as usual
+                # when no longer referenced, and it holds no reference cycles.
+                gc.freeze()
             gc.enable()
 
 

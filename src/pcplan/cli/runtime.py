@@ -331,6 +331,9 @@ def main() -> None:
     goes away (a broken pipe) leaves the command's own exit status. SIGTERM and
     SIGHUP unwind like Ctrl-C (temporary files removed) and exit 128 + N.
     """
+    import pcplan
+
+    pcplan.SHORT_LIVED = True  # (this process ends with the command)
     code: int | None = 1
     try:
         install_signal_handlers()  # (inside the try: a signal may come at once)
