@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.main import get_command
 from typer.testing import CliRunner
@@ -130,6 +130,7 @@ def test_the_programme_directory_from_the_environment() -> None:
     assert assert_read_alike(["--dir", "given", "check"], {"PCPLAN_DIR": "from-env"})
     assert quick_check(["check"], {"PCPLAN_DIR": ""}) is None
     assert quick_check(["check"], {"_PCPLAN_COMPLETE": "complete_bash"}) is None
+    assert assert_read_alike(["check"], {"SETUP_COMPLETE": "1"})  # (not a completion)
 
 
 WORDS = [
@@ -156,6 +157,7 @@ WORDS = [
 ]
 
 
+@settings(deadline=None)  # (each example runs typer twice: 0.1–0.3 s on a loaded machine)
 @given(st.lists(st.sampled_from(WORDS), max_size=7))
 def test_any_command_line_the_quick_path_takes_typer_reads_alike(words: list[str]) -> None:
     assert_read_alike(words)

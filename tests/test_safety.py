@@ -411,6 +411,40 @@ def test_a_broken_pipe_keeps_the_exit_status(root: Path) -> None:
         assert b"Traceback" not in done.stderr and b"Broken" not in done.stderr, done
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_to_a_full_disk_is_one_line_and_exit_1(root: Path) -> None:
+    many = "".join(f"unknown{index}: 1\n" for index in range(3000))  # more than a buffer
+    (root / "kent-2027-06.yaml").write_text(CHALLENGE_YAML + many, encoding="utf-8")
+    shell = ["sh", "-c", 'exec "$@" >/dev/full', "sh", sys.executable, "-m", "pcplan"]
+    done = subprocess.run(
+        [*shell, "--dir", os.fspath(root), "check", "--as-of", AS_OF],
+        stderr=subprocess.PIPE,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    done.stdout = b""
+    assert "No space left on device" in assert_refused(done, 1)
+
+
+def test_typer_commands_map_a_system_error_alike(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An OSError out of any command: one line and exit 1, never a traceback."""
+    import pcplan.cli.overview
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pcplan.cli.overview, "glance_at_programme", full)
+    done = run("status", "--as-of", AS_OF, directory=root)
+    assert (done.exit_code, done.stderr) == (1, "pcplan: stopped: No space left on device\n")
+
+
+def test_a_path_too_long_for_the_file_system_is_a_usage_error(root: Path) -> None:
+    stderr = assert_refused(pcplan(root, "check", "a" * 300 + ".yaml"), 2)
+    assert "cannot be read" in stderr
+
+
 # ------------------------------------------------------------------ names
 
 

@@ -72,9 +72,13 @@ def _expand(paths: list[Path]) -> list[Path]:
 
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        try:
+            is_dir, is_file = path.is_dir(), path.is_file()
+        except OSError as error:  # a name too long for the file system, a loop of links
+            raise UsageError(f"{show_path(path)}: cannot be read ({error.strerror})") from None
+        if is_dir:
             found += challenge_paths(ProgrammeDir(root=path, shown_as=str(path)))
-        elif path.is_file():
+        elif is_file:
             found.append(path)
         else:
             raise UsageError(f"{show_path(path)}: no such file or folder")
@@ -90,8 +94,8 @@ def quick_check(arguments: list[str], environ: Mapping[str, str]) -> Callable[[]
     empty word), a value that is not one of the choices, an empty PCPLAN_DIR, and shell
     completion (``_PCPLAN_COMPLETE``).
     """
-    if any(name.endswith("_COMPLETE") for name in environ):
-        return None
+    if any(name[:1] == "_" and name.endswith("_COMPLETE") for name in environ):
+        return None  # (click's shell completion: _PCPLAN_COMPLETE, named after the program)
     directory = environ.get("PCPLAN_DIR", DEFAULT_DIRECTORY)
     index = 0
     while index < len(arguments) and arguments[index].startswith("--dir"):

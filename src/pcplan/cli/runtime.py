@@ -56,8 +56,10 @@ def silence_stdout() -> None:
 # ----------------------------------------------------------------------------- errors
 
 # What a command may raise that is the user's to read, not a bug: each becomes one
-# line on stderr and an exit code (:func:`exit_code_for`).
-EXPECTED = (PcplanError, BrokenPipeError, KeyboardInterrupt, Terminated)
+# line on stderr and an exit code (:func:`exit_code_for`). An OSError that reaches here
+# is the system refusing something pcplan cannot do without (writing the output to a
+# full disk, say): files that cannot be read are findings long before.
+EXPECTED = (PcplanError, OSError, KeyboardInterrupt, Terminated)
 
 
 def complain(message: str) -> None:
@@ -81,6 +83,10 @@ def exit_code_for(error: BaseException) -> int:
         return error.exit_code
     if isinstance(error, Terminated):
         return _stopped(error)
+    if isinstance(error, OSError):
+        where = f" ({error.filename})" if error.filename is not None else ""
+        complain(f"stopped: {error.strerror or error}{where}")
+        return 1
     complain("interrupted")
     return 130
 
