@@ -222,3 +222,27 @@ def test_the_console_gives_what_typer_gives(
         expected.stdout,
         expected.stderr,
     )
+
+
+def test_only_the_console_process_freezes_what_an_analysis_made(programme: Path) -> None:
+    """gc.freeze after an analysis spares the collector's passes in a process that ends
+    with its command; a process that goes on (these tests) keeps collecting as usual."""
+    import gc
+
+    frozen = gc.get_freeze_count()
+    arguments = ["--dir", str(programme), "check", "--no-cache", "--as-of", AS_OF]
+    assert CliRunner().invoke(app, arguments).exit_code == 0
+    assert gc.get_freeze_count() == frozen
+    script = (
+        "import gc, sys\n"
+        "sys.argv = ['pcplan', *sys.argv[1:]]\n"
+        "from pcplan.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    sys.stdout.write(f'frozen {gc.get_freeze_count() > 0}')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *arguments], capture_output=True, text=True, check=False
+    )
+    assert done.stdout.endswith("frozen True"), done

@@ -232,3 +232,16 @@ def test_a_private_file_unreadable_for_another_reason_is_read_again(
     folder = check(programme)
     assert folder == check(programme, "--no-cache")
     assert folder != missing
+
+
+@pytest.mark.parametrize("overview", ["due", "timebank"])
+def test_an_overview_leaves_no_verdict_without_the_cross_file_rules(
+    programme: Path, overview: str
+) -> None:
+    """`due` and `timebank` skip the cross-file rules (they show no findings): the `check`
+    after one must still run them, not answer from a verdict that lacks their findings."""
+    build_tree(programme, {"old/kent-2027-06.yaml": CHALLENGE_YAML})  # cross-file findings
+    pcplan.cache._MEMO.clear()
+    assert run(overview, "--as-of", AS_OF, directory=programme).exit_code == 0
+    assert verdicts(programme) == []
+    assert {"id.duplicate", "team.diary"} <= rules_fired(check(programme))

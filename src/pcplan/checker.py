@@ -255,6 +255,7 @@ def analyse(
     focus: Sequence[Path] | None = None,
     glances: bool = False,
     walked: Walked | None = None,
+    across: bool = True,
 ) -> Analysis:
     """Read and check the programme in ``programme_dir`` (plus any ``extra_paths``).
 
@@ -276,6 +277,10 @@ def analyse(
 
     ``walked``: what :func:`pcplan.directory.walk_challenges` just gave, when the caller
     has walked the directory already (an edit, to find its file by id).
+
+    Without ``across`` the cross-file rules are not run, and :attr:`Analysis.findings`
+    holds each file's own findings only: for `due` and `timebank`, which show no
+    findings (and then no verdict is kept for `check`, which would miss them).
     """
     # Reading builds many small objects and no reference cycles: the cyclic
     # garbage collector would only rescan them again and again (a third of the
@@ -296,6 +301,7 @@ def analyse(
             focus,
             glances,
             walked,
+            across,
         )
     finally:
         if collecting:
@@ -322,6 +328,7 @@ def _analyse(
     focus: Sequence[Path] | None = None,
     glances: bool = False,
     walked: Walked | None = None,
+    across: bool = True,
 ) -> Analysis:
     calendar = calendar or working_days()
     # The cache's salt holds the bytes of programme.yaml and of the private file: taken
@@ -374,7 +381,8 @@ def _analyse(
         cached = _analyse_cached(targets, job, store, keep, set(focus or ()), progress, jobs)
         for finding in cached.load_findings:
             findings[finding.file].append(finding)
-        findings.update(check_across(cached.gathered))
+        if across:
+            findings.update(check_across(cached.gathered))
         salted = _still_salted(store, programme_dir, as_of)
         if salted:
             store.save(keep=cached.keys)
@@ -389,7 +397,8 @@ def _analyse(
             cached.glances if glances else {},
             (job, cached.gathered) if keep else None,
         )
-        if salted and not keep and not extra_paths and not unreadable and all(cached.stats):
+        whole = across and not keep and not extra_paths and not unreadable
+        if salted and whole and all(cached.stats):
             from pcplan.verdict import record
 
             stats = [entry for entry in cached.stats if entry is not None]
@@ -409,7 +418,8 @@ def _analyse(
         for finding in batch.load_findings:
             findings[finding.file].append(finding)
         gathered.merge(batch.gathered)
-    findings.update(check_across(gathered))
+    if across:
+        findings.update(check_across(gathered))
     shown = [programme_dir.display(folder.path) for folder in unreadable]
     base = (job, gathered) if keep else None
     return Analysis(

@@ -112,7 +112,7 @@ def due(
     day = as_of_or_today(as_of)
     period = parse_period(within, day)
     if person is None and fmt is not DueFormat.ics:  # the glances are enough
-        analysis, glances = glance_at_programme(day, pending=day + period)
+        analysis, glances = glance_at_programme(day, pending=day + period, findings=False)
         items = due_from_glances(glances, day, period)
     else:  # whose steps, or calendar events: the models
         analysis = analyse_programme(day, rules=False)  # dates and teams, not problems
@@ -251,7 +251,7 @@ def timebank(
     from pcplan.render import overview as views
     from pcplan.render import table as tables
 
-    analysis, glances = glance_at_programme(as_of_or_today(as_of), pending=False)
+    analysis, glances = glance_at_programme(as_of_or_today(as_of), pending=False, findings=False)
     rows = timebank_from_glances(glances.values(), analysis.programme, round_number)
     if fmt is ListFormat.json:
         write_json({row.authority: row.as_json() for row in rows})

@@ -199,9 +199,10 @@ def analyse_programme(
     focus: list[Path] | None = None,
     glances: bool = False,
     walked: Walked | None = None,
+    across: bool = True,
 ) -> Analysis:
     """The programme analysed (see :func:`pcplan.checker.analyse` for ``cache``, ``focus``,
-    ``glances`` and ``walked``)."""
+    ``glances``, ``walked`` and ``across``)."""
     from pcplan.checker import analyse
 
     progress = Progress()
@@ -217,25 +218,28 @@ def analyse_programme(
             focus=focus,
             glances=glances,
             walked=walked,
+            across=across,
         )
     finally:
         progress.close()
 
 
 def glance_at_programme(
-    as_of: date, *, pending: bool | date = True
+    as_of: date, *, pending: bool | date = True, findings: bool = True
 ) -> tuple[Analysis, dict[str, Glance]]:
     """The programme analysed for `status`, `due` or `timebank`: each file's glance, not
     its model, from the content cache when it can, with unreadable files reported.
-    ``pending``: which pending steps the glances hold (pcplan.overview.from_rows)."""
+    ``pending``: which pending steps the glances hold (pcplan.overview.from_rows);
+    ``findings``: are the files' findings shown (`status` counts them), which needs the
+    cross-file rules run."""
     from pcplan.checker import BrokenGlance
 
-    analysis = analyse_programme(as_of, keep=False, cache=True, glances=True)
+    analysis = analyse_programme(as_of, keep=False, cache=True, glances=True, across=findings)
     report_unreadable(analysis)
     try:
         glances = analysis.at_a_glance(pending=pending)
     except BrokenGlance:  # a damaged cache: read every file again, without it
-        analysis = analyse_programme(as_of, keep=False, glances=True)
+        analysis = analyse_programme(as_of, keep=False, glances=True, across=findings)
         glances = analysis.at_a_glance(pending=pending)
     return analysis, glances
 
