@@ -34,6 +34,8 @@ def test_a_frozen_record_cannot_be_changed_and_travels_between_processes() -> No
     schedule = Schedule("kent-2027-06", day, day, day, ())
     with pytest.raises(AttributeError, match="frozen"):
         schedule.start = date(2027, 6, 10)
+    with pytest.raises(AttributeError, match="frozen"):
+        del schedule.start
     again = pickle.loads(pickle.dumps(schedule))
     assert again == schedule and hash(again) == hash(schedule)
     assert {schedule: 1}[again] == 1

@@ -514,3 +514,24 @@ def test_keys_that_look_like_pydantic_locations(root: Path) -> None:
         (lines.index('  "x[1]": 2') + 1, 3, "unknown key `x[1]` under `host`"),
         (lines.index('  "[key]": 3') + 1, 3, "unknown key `[key]` under `host`"),
     ]
+
+
+def test_a_system_error_line_says_what_and_where() -> None:
+    from pcplan.cli.runtime import exit_code_for
+
+    cases = [
+        (OSError(), "pcplan: stopped: OSError\n"),
+        (OSError(28, "No space left on device"), "pcplan: stopped: No space left on device\n"),
+        (
+            OSError(18, "Invalid cross-device link", "a.tmp", None, "b\nyaml"),
+            "pcplan: stopped: Invalid cross-device link (a.tmp → b\\nyaml)\n",
+        ),
+    ]
+    for error, line in cases:
+        with pytest.MonkeyPatch.context() as patch:
+            import io
+
+            stderr = io.StringIO()
+            patch.setattr(sys, "stderr", stderr)
+            assert exit_code_for(error) == 1
+        assert stderr.getvalue() == line

@@ -279,8 +279,9 @@ def analyse(
     has walked the directory already (an edit, to find its file by id).
 
     Without ``across`` the cross-file rules are not run, and :attr:`Analysis.findings`
-    holds each file's own findings only: for `due` and `timebank`, which show no
-    findings (and then no verdict is kept for `check`, which would miss them).
+    holds only the programme's and the files' `yaml`/`schema` findings (the rules'
+    findings are gathered for the cross-file pass, which also applies the waivers): for
+    `due` and `timebank`, which show no findings. No verdict is kept for `check` then.
     """
     # Reading builds many small objects and no reference cycles: the cyclic
     # garbage collector would only rescan them again and again (a third of the

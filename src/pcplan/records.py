@@ -43,6 +43,9 @@ class FrozenRecord(Record):
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is frozen: {name} cannot be set")
 
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: {name} cannot be deleted")
+
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(self._fields())
 
@@ -51,7 +54,7 @@ class FrozenRecord(Record):
 
 
 def _rebuilt(kind: type[FrozenRecord], values: dict[str, Any]) -> FrozenRecord:
-    """A frozen record back from pickle (as workers send schedules to the parent)."""
+    """A frozen record back from pickle or ``copy`` (which would set each field)."""
     record = object.__new__(kind)
     record._set(**values)
     return record

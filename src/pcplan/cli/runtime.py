@@ -84,8 +84,9 @@ def exit_code_for(error: BaseException) -> int:
     if isinstance(error, Terminated):
         return _stopped(error)
     if isinstance(error, OSError):
-        where = f" ({error.filename})" if error.filename is not None else ""
-        complain(f"stopped: {error.strerror or error}{where}")
+        named = [str(name) for name in (error.filename, error.filename2) if name is not None]
+        where = f" ({' → '.join(named)})" if named else ""
+        complain(f"stopped: {error.strerror or str(error) or type(error).__name__}{where}")
         return 1
     complain("interrupted")
     return 130
