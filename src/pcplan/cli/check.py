@@ -17,12 +17,12 @@ from pcplan.cli.runtime import STATE
 
 
 class CheckFormat(StrEnum):
+    """--format's choices; the quick path reads pcplan.cli.checking.CHECK_FORMATS, which
+    tests/test_quick.py keeps equal to these."""
+
     text = "text"
     github = "github"
     json = "json"
-
-
-# (the quick path's choices, CHECK_FORMATS: tests/test_quick.py keeps them equal)
 
 
 @app.command()

@@ -411,16 +411,11 @@ def refuse_undecodable(arguments: list[str]) -> int | None:
     """Exit 2 for an argument that is not valid UTF-8 (unless it names an existing file)."""
     import os
 
-    from pcplan.findings import printable
-
     for argument in arguments:
         value = argument.partition("=")[2] if argument.startswith("--") else argument
         if any("\udc80" <= character <= "\udcff" for character in argument) and not (
             os.path.lexists(argument) or os.path.lexists(value)
         ):
-            sys.stderr.write(
-                f"pcplan: {printable(argument)}: not valid UTF-8 text; retype it "
-                "(or set a UTF-8 locale)\n"
-            )
+            complain(f"{argument}: not valid UTF-8 text; retype it (or set a UTF-8 locale)")
             return 2
     return None
