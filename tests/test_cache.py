@@ -38,6 +38,26 @@ def cache_files(root: Path) -> list[Path]:
     return sorted((root / CACHE).glob("analysis-*.json"))
 
 
+def read_cache(path: Path) -> tuple[str, dict[str, pcplan.cache.Entry]]:
+    """A cache file's salt and entries, read as pcplan reads them."""
+    raw = path.read_bytes()
+    salt = json.loads(raw.split(b"\n", 1)[0])["salt"]
+    entries = pcplan.cache.decode(raw, salt)
+    assert entries is not None, "not a sound cache"
+    return salt, entries
+
+
+def rewrite_cache(path: Path, change: object) -> None:
+    """Rewrite each entry's summary texts (a list of five) with ``change``, in place."""
+    salt, entries = read_cache(path)
+    for key, entry in entries.items():
+        texts = list(entry.texts())
+        assert callable(change)
+        change(texts)
+        entries[key] = pcplan.cache.Entry(entry.fast, entry.digest, tuple(texts))  # type: ignore[arg-type]
+    path.write_bytes(pcplan.cache.encode(salt, entries))
+
+
 def two_of_a_kind(tmp_path: Path) -> Path:
     """Two files with the same id and the same people on the same dates."""
     return build_tree(
@@ -122,11 +142,17 @@ def test_an_edit_is_reported_against_the_cached_rest_of_the_programme(programme:
 def test_a_cache_of_another_pcplan_version_is_ignored(programme: Path) -> None:
     truth = check(programme)
     (cache,) = cache_files(programme)
-    data = json.loads(cache.read_text())
-    for entry in data["entries"].values():
-        entry[2][0].append([1, 1, "yaml", "error", "forged by another version"])
-    data["pcplan"] = "0.0.0-other"
-    cache.write_text(json.dumps(data))
+
+    def forge(texts: list[str]) -> None:
+        texts[0] = json.dumps([[1, 1, "yaml", "error", "forged by another version"]])
+
+    rewrite_cache(cache, forge)
+    header, rest = cache.read_bytes().split(b"\n", 1)
+    assert pcplan.cache.__version__.encode() in header
+    other = header.replace(pcplan.cache.__version__.encode(), b"0.0.0-other")
+    cache.write_bytes(other + b"\n" + rest)
+    for verdict in (programme / CACHE).glob("verdict-*.json"):  # so that the cache is read
+        verdict.unlink()
     assert check(programme) == truth
 
 
@@ -145,10 +171,12 @@ def test_another_version_writes_its_own_cache(
         lambda raw: raw[: len(raw) // 2],  # truncated
         lambda raw: b"\x00\xff" * 10,  # not text
         lambda raw: b"[]",  # not the shape
+        lambda raw: raw.replace(b'"entries":', b'"entries":1', 1),  # another count
+        lambda raw: raw.replace(b"\t", b"\t\t"),  # fields out of place
         lambda raw: raw.replace(b'"error"', b'"fatal"').replace(b'"warning"', b'"fatal"'),
         lambda raw: raw.replace(b"[[", b"[[[").replace(b"]]", b"]]]"),
     ],
-    ids=["truncated", "binary", "shape", "severity", "nesting"],
+    ids=["truncated", "binary", "shape", "count", "fields", "severity", "nesting"],
 )
 def test_a_corrupt_cache_is_ignored_and_rebuilt(tmp_path: Path, damage: object) -> None:
     root = two_of_a_kind(tmp_path)
@@ -161,7 +189,7 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(tmp_path: Path, damage: object) 
         verdict.unlink()
     assert check(root) == truth
     assert check(root) == truth
-    json.loads(cache.read_text())  # rebuilt whole
+    assert len(read_cache(cache)[1]) == 2  # rebuilt whole
 
 
 def test_no_cache_writes_nothing(programme: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -230,7 +258,7 @@ def test_two_concurrent_cold_checks_both_give_the_right_answer(tmp_path: Path) -
             assert process.returncode == 1
             assert out == truth.stdout
     (cache,) = cache_files(root)
-    assert len(json.loads(cache.read_text())["entries"]) == 30
+    assert len(read_cache(cache)[1]) == 30
     warm = subprocess.run(command, capture_output=True, env=environment, check=False)
     assert warm.stdout == truth.stdout
     assert not [p for p in (root / CACHE).iterdir() if p.name.startswith(".tmp-")]
@@ -313,14 +341,15 @@ def test_a_damaged_glance_in_the_cache_is_not_used(
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(CACHE))
     truth = overview(root, command, "--format", "json")
     (cache,) = cache_files(root)
-    data = json.loads(cache.read_text())
     assert callable(damage)
-    for entry in data["entries"].values():
-        if entry[2][2] is not None:  # (kept as JSON text, parsed when read)
-            glance = json.loads(entry[2][2])
+
+    def damaged(texts: list[str]) -> None:
+        if texts[4] != "null":  # (kept as JSON text, parsed when read)
+            glance = json.loads(texts[4])
             damage(glance)
-            entry[2][2] = json.dumps(glance) if glance else "[1, 2"
-    cache.write_text(json.dumps(data))
+            texts[4] = json.dumps(glance) if glance else "[1,2"
+
+    rewrite_cache(cache, damaged)
     assert overview(root, command, "--format", "json") == truth
 
 

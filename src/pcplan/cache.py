@@ -29,7 +29,26 @@ entry is keyed by the file's path under the programme directory, and
 Symbolic links, files outside the programme directory and files that cannot be read
 are never cached: they are analysed every time.
 
-**Trust.** The cache is JSON (never pickle), read with a size limit from a regular file
+**On disk** (``analysis-<salt>.json``, format 4) a cache is text in three parts, so
+that reading it builds almost nothing (an edit reads every entry's keys, but the
+results of only a few files):
+
+* a header line, JSON: ``{"format": 4, "pcplan": <version>, "salt": <salt>,
+  "entries": <n>}``;
+* an index of ``n`` lines, one per file: ``key<TAB>stat key<TAB>content hash<TAB>
+  length of its sightings<TAB>length of the rest`` (the key as JSON unless it is plain
+  printable ASCII without ``"`` or ``\\``; the stat key ``size,mtime_ns,ctime_ns,inode``
+  or ``-``);
+* each file's sightings, a JSON text, in the index's order, each followed by a newline;
+* the rest of each file's :data:`Summary`, in the same order, each followed by a newline:
+  four JSON texts separated by tabs (JSON written as ASCII never holds a raw tab or
+  newline).
+
+The sightings lie together so that an edit finds the files that share a value with its
+own (a person, an id) by searching that part of the text (:func:`mentioning`), and reads
+only those.
+
+**Trust.** The cache holds JSON (never pickle), read with a size limit from a regular file
 (never through a symbolic link), and checked field by field before use: a corrupt,
 truncated or foreign (other format, other salt) cache is ignored and rebuilt. Writes go
 to a temporary file in the same folder and ``os.replace``: two concurrent runs each
@@ -52,24 +71,26 @@ from typing import Any
 from pcplan import __version__
 
 CACHE_DIR = ".pcplan-cache"
-FORMAT = 3  # 2: each summary ends with the file's glance; 3: as JSON text
+FORMAT = 4  # 2: each summary ends with the file's glance; 3: as JSON text; 4: index, records
 KEEP_FILES = 4  # caches of other salts kept (another --as-of, another day)
 MAX_CACHE_BYTES = 512 * 1024 * 1024
 RACY_NS = 2_000_000_000  # a file changed this recently is hashed on the next run
 
-# One file's own results, as plain tuples (JSON-able, cheap to send between processes):
-#   (load_findings, report, glance)
-#   load_findings: [(line, column, rule, severity, message), ...]    (`yaml`, `schema`)
-#   report: None for a file that did not load, else
-#           (findings, sightings, waivers)
-#           findings:  [(line, column, rule, severity, message), ...]
-#           sightings: [(rule_id, [(line, column, value, detail), ...]), ...]
-#           waivers:   [(rule or None, reason, line, column), ...]
-#   glance: None for a file that did not load, else what `status`, `due` and `timebank`
-#           need of it (pcplan.overview.glance_rows), as JSON text: parsed only when
-#           an overview reads it
-Summary = tuple[Any, Any, Any]
-StatKey = tuple[int, int, int, int]
+# One file's own results, as five JSON texts (made in the worker that read the file;
+# plain strings are cheap to send between processes and to write):
+#   (load_findings, findings, sightings, waivers, glance)
+#   load_findings: [[line, column, rule, severity, message], ...]    (`yaml`, `schema`)
+#   findings:  the per-file rules' findings, as load_findings; ``null`` for a file that
+#              did not load (then sightings, waivers and glance are ``null`` too)
+#   sightings: [[rule_id, [[line, column, value, detail], ...]], ...]
+#   waivers:   [[rule or null, reason, line, column], ...]
+#   glance:    what `status`, `due` and `timebank` need of the file
+#              (pcplan.overview.glance_rows), parsed only when an overview reads it
+Summary = tuple[str, str, str, str, str]
+SIGHTINGS = 2  # the place of the sightings in a Summary
+# A file's stat key, as text: "size,mtime_ns,ctime_ns,inode".
+StatKey = str
+ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True).encode
 
 
 def disabled_by_environment() -> bool:
@@ -82,7 +103,7 @@ def digest(raw: bytes) -> str:
 
 
 def stat_key(status: os.stat_result) -> StatKey:
-    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+    return f"{status.st_size},{status.st_mtime_ns},{status.st_ctime_ns},{status.st_ino}"
 
 
 def settled(status: os.stat_result) -> bool:
@@ -193,34 +214,102 @@ def salt(*, programme_path: Path, as_of: str, rules: bool = True) -> str:
 
 
 class Entry:
-    """One file's cached results, with the keys that say when they may be used."""
+    """One file's cached results, with the keys that say when they may be used.
 
-    __slots__ = ("decoded", "digest", "fast", "summary")
+    Read from disk, its summary stays as bytes in the cache file's text until it is asked
+    for (:meth:`texts`): most runs need only the keys of most entries.
+    """
+
+    __slots__ = ("_bulk", "_rest", "_sightings", "_texts", "decoded", "digest", "fast")
 
     def __init__(self, fast: StatKey | None, file_digest: str, summary: Summary) -> None:
         self.fast = fast
         self.digest = file_digest
-        self.summary = summary
+        self._texts: Summary | None = summary
+        self._bulk = b""
+        self._sightings = self._rest = (0, 0)  # where its parts are in _bulk
         self.decoded: Any = None  # (display, results): what the checker made of the summary
 
-    def as_json(self) -> list[Any]:
-        return [list(self.fast) if self.fast is not None else None, self.digest, self.summary]
-
     @classmethod
-    def from_json(cls, value: Any) -> Entry | None:
-        """An entry read from disk, or None when it is not well formed (never trusted)."""
-        if type(value) is not list or len(value) != 3:
-            return None
-        fast, file_digest, summary = value
-        if fast is not None:
-            if type(fast) is not list or len(fast) != 4 or any(type(n) is not int for n in fast):
-                return None
-            fast = (fast[0], fast[1], fast[2], fast[3])
-        if type(file_digest) is not str or len(file_digest) != 32:
-            return None
-        if type(summary) is not list or len(summary) != 3:
-            return None
-        return cls(fast, file_digest, (summary[0], summary[1], summary[2]))
+    def on_disk(
+        cls,
+        fast: StatKey | None,
+        file_digest: str,
+        bulk: bytes,
+        sightings: tuple[int, int],
+        rest: tuple[int, int],
+    ) -> Entry:
+        entry = cls.__new__(cls)
+        entry.fast, entry.digest, entry._texts, entry.decoded = fast, file_digest, None, None
+        entry._bulk, entry._sightings, entry._rest = bulk, sightings, rest
+        return entry
+
+    def texts(self) -> Summary:
+        """The five JSON texts of the summary (ValueError if the record is not five)."""
+        if self._texts is None:
+            rest = self._part(self._rest).decode("ascii").split("\t")
+            if len(rest) != 4:
+                raise ValueError("not a summary")
+            sightings = self.sightings().decode("ascii")
+            self._texts = (rest[0], rest[1], sightings, rest[2], rest[3])
+        return self._texts
+
+    def sightings(self) -> bytes:
+        """The text of its sightings, as bytes (ValueError if it is out of place)."""
+        if self._texts is not None:
+            return self._texts[SIGHTINGS].encode("ascii")
+        return self._part(self._sightings)
+
+    def rest(self) -> bytes:
+        """The text of the rest of its summary, as bytes: four JSON texts, tab-separated."""
+        if self._texts is None:
+            return self._part(self._rest)
+        loaded, findings, _, waivers, glance = self._texts
+        return "\t".join((loaded, findings, waivers, glance)).encode("ascii")
+
+    def _part(self, span: tuple[int, int]) -> bytes:
+        start, end = span
+        if self._bulk[end : end + 1] != b"\n" or (start and self._bulk[start - 1 : start] != b"\n"):
+            raise ValueError("a part of the cache out of place")
+        return self._bulk[start:end]
+
+
+def mentioning(entries: list[Entry], needles: list[bytes]) -> dict[bytes, list[int]]:
+    """For each needle (the JSON text of a value), the places in ``entries`` of those that
+    might have a sighting of that value: a quick test with no false "no" (the text of a
+    sighting's detail may hold a value too; the caller compares the values themselves).
+
+    The sightings of the entries read from one cache file lie together in its text, and
+    are searched together, once per needle (C's substring search), not entry by entry.
+    """
+    from bisect import bisect_right
+
+    found: dict[bytes, set[int]] = {needle: set() for needle in needles}
+    by_bulk: dict[int, list[int]] = {}
+    for place, entry in enumerate(entries):
+        if entry._texts is None:
+            by_bulk.setdefault(id(entry._bulk), []).append(place)
+        else:
+            text = entry.sightings()
+            for needle in needles:
+                if needle in text:
+                    found[needle].add(place)
+    for places in by_bulk.values():
+        places.sort(key=lambda place: entries[place]._sightings)
+        bulk = entries[places[0]]._bulk
+        starts = [entries[place]._sightings[0] for place in places]
+        limit = entries[places[-1]]._sightings[1]  # (the rest of each summary lies beyond)
+        for needle in needles:
+            at = bulk.find(needle, starts[0], limit)
+            while at != -1:
+                nearest = bisect_right(starts, at) - 1
+                end = entries[places[nearest]]._sightings[1]
+                if at < end:  # (else: in the text of a file not asked about)
+                    found[needle].add(places[nearest])
+                    at = bulk.find(needle, end, limit)
+                else:
+                    at = bulk.find(needle, at + 1, limit)
+    return {needle: sorted(places) for needle, places in found.items()}
 
 
 # The cache last read or written in this process, with the stat key of its file.
@@ -300,22 +389,10 @@ class AnalysisCache:
         raw = read_regular(cache.file)
         if raw is None:
             return cache
-        try:
-            data = json.loads(raw)
-        except (ValueError, RecursionError):
+        entries = decode(raw, salt_value)
+        if entries is None:
             return cache
-        if (
-            type(data) is not dict
-            or data.get("format") != FORMAT
-            or data.get("pcplan") != __version__
-            or data.get("salt") != salt_value
-            or type(data.get("entries")) is not dict
-        ):
-            return cache
-        for key, value in data["entries"].items():
-            entry = Entry.from_json(value)
-            if entry is not None:
-                cache.entries[key] = entry
+        cache.entries = entries
         if on_disk is not None:
             _MEMO.clear()
             _MEMO[(os.fspath(root), salt_value)] = (on_disk, cache)
@@ -332,23 +409,14 @@ class AnalysisCache:
         if keep is not None:
             entries = {key: entry for key, entry in entries.items() if key in keep}
         try:
-            text = json.dumps(
-                {
-                    "format": FORMAT,
-                    "pcplan": __version__,
-                    "salt": self.salt,
-                    "entries": {key: entry.as_json() for key, entry in entries.items()},
-                },
-                separators=(",", ":"),
-                ensure_ascii=True,
-            )
-        except (TypeError, ValueError):  # a summary that is not plain data: do not cache
+            data = encode(self.salt, entries)
+        except (UnicodeError, ValueError):  # a summary that is not plain data: do not cache
             return
         try:
             folder = self.prepare_folder()
             if folder is None:
                 return
-            write_atomic(self.file, text.encode("ascii"))
+            write_atomic(self.file, data)
             self.dirty = False
             if keep is not None:
                 self.entries = entries
@@ -398,6 +466,84 @@ class AnalysisCache:
                 os.unlink(path)
         except OSError:
             pass
+
+
+def encode(salt_value: str, entries: dict[str, Entry]) -> bytes:
+    """A cache file's bytes (see the module doc)."""
+    header = ENCODE(
+        {"format": FORMAT, "pcplan": __version__, "salt": salt_value, "entries": len(entries)}
+    )
+    sightings = [entry.sightings() for entry in entries.values()]
+    rests = [entry.rest() for entry in entries.values()]
+    index = [
+        f"{_key_text(key)}\t{entry.fast or '-'}\t{entry.digest}\t{len(seen)}\t{len(rest)}\n"
+        for (key, entry), seen, rest in zip(entries.items(), sightings, rests, strict=True)
+    ]
+    return b"".join(
+        [
+            (header + "\n" + "".join(index)).encode("ascii"),
+            *(seen + b"\n" for seen in sightings),
+            *(rest + b"\n" for rest in rests),
+        ]
+    )
+
+
+def decode(raw: bytes, salt_value: str) -> dict[str, Entry] | None:
+    """The entries of a cache file's bytes, or None if it is not a sound cache of this
+    salt. Each entry's summary is checked when it is used (:meth:`Entry.texts`)."""
+    try:
+        end = raw.index(b"\n")
+        header = json.loads(raw[:end])
+        if (
+            type(header) is not dict
+            or header.get("format") != FORMAT
+            or header.get("pcplan") != __version__
+            or header.get("salt") != salt_value
+            or type(header.get("entries")) is not int
+            or header["entries"] < 0
+        ):
+            return None
+        count = header["entries"]
+        lines = raw[end + 1 :].split(b"\n", count)
+        if len(lines) != count + 1:
+            return None
+        bulk = lines.pop()
+        rows: list[tuple[str, StatKey | None, str, int, int]] = []
+        for line in lines:
+            key_text, fast, file_digest, seen, rest = line.decode("ascii").split("\t")
+            key = json.loads(key_text) if key_text.startswith('"') else key_text
+            if type(key) is not str or len(file_digest) != 32:
+                return None
+            rows.append((key, None if fast == "-" else fast, file_digest, int(seen), int(rest)))
+        # The sightings, then the rest, each in the index's order and each followed by
+        # a newline (checked when a part is read: Entry._part).
+        seen_at = 0
+        rest_at = sum(row[3] for row in rows) + count
+        if rest_at + sum(row[4] for row in rows) + count != len(bulk):
+            return None
+        entries = {}
+        on_disk = Entry.on_disk
+        for key, fast_key, known, seen_size, rest_size in rows:
+            if seen_size < 0 or rest_size < 0:
+                return None
+            entries[key] = on_disk(
+                fast_key,
+                known,
+                bulk,
+                (seen_at, seen_at + seen_size),
+                (rest_at, rest_at + rest_size),
+            )
+            seen_at += seen_size + 1
+            rest_at += rest_size + 1
+    except (ValueError, RecursionError):  # (UnicodeDecodeError is a ValueError)
+        return None
+    return entries
+
+
+def _key_text(key: str) -> str:
+    """A key as the index holds it: as itself when plain, else as JSON."""
+    plain = key.isascii() and key.isprintable() and '"' not in key and "\\" not in key
+    return key if plain and key else ENCODE(key)
 
 
 def read_regular(path: Path, *, follow: bool = False) -> bytes | None:

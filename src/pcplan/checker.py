@@ -25,12 +25,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pcplan
 from pcplan.cache import (
+    ENCODE,
+    SIGHTINGS,
     AnalysisCache,
     Entry,
     StatKey,
     Summary,
     digest,
     disabled_by_environment,
+    mentioning,
     salt,
     settled,
     stat_key,
@@ -90,7 +93,7 @@ class Analysis(Record):
         unreadable: list[str] | None = None,
         private_file: LoadedFile | None = None,
         glances: dict[str, Any] | None = None,
-        base: tuple[Job, Gathered] | None = None,
+        base: tuple[Job, Gathered | Others] | None = None,
     ) -> None:
         self.programme_file = programme_file
         self.files = files
@@ -147,11 +150,11 @@ class Analysis(Record):
         twice (only that version is read, and the cross-file rules rerun).
         """
         assert self.base is not None, "findings_before needs an analysis that keeps models"
-        job, gathered = self.base
+        job, others = self.base
         outcome = job.run(path, display, raw=raw)
         if outcome.report is None:
             return list(outcome.loaded.findings)
-        return check_across(gathered.around(outcome.report)).get(display, [])
+        return check_across(others.around(outcome.report)).get(display, [])
 
     def context(self, display: str) -> ChallengeContext | None:
         for ctx in self.contexts:
@@ -369,8 +372,9 @@ def _analyse(
     for folder in unreadable:  # findings, never skipped in silence
         finding = unreadable_finding(programme_dir, folder)
         findings[finding.file].append(finding)
-    known = set(paths)
-    paths += [path for path in extra_paths if path not in known]
+    if extra_paths:
+        known = set(paths)
+        paths += [path for path in extra_paths if path not in known]
     targets = [(path, programme_dir.display(path)) for path in paths]
     files: list[LoadedFile] = []
     contexts: list[ChallengeContext] = []
@@ -379,11 +383,29 @@ def _analyse(
     making = rules and (glances or store is not None)  # the cache keeps every file's
     job = Job(programme_dir.root, programme, as_of, calendar, rules, private, making)
     if store is not None:
+        edit = keep and focus is not None
         cached = _analyse_cached(targets, job, store, keep, set(focus or ()), progress, jobs)
-        for finding in cached.load_findings:
-            findings[finding.file].append(finding)
-        if across:
-            findings.update(check_across(cached.gathered))
+        others: Gathered | Others = cached.gathered
+        if edit:  # only the focus files' findings are made (see Others)
+            others = Others(
+                programme_dir,
+                job,
+                cached.gathered,
+                cached.stored,
+                {display: place for place, (_, display) in enumerate(targets)},
+            )
+            cached.files = [loaded for loaded in cached.files if loaded.display in cached.kept]
+            for finding in cached.load_findings:
+                if finding.file in cached.kept:
+                    findings[finding.file].append(finding)
+            for display, report in cached.kept.items():
+                if report is not None:
+                    findings[display] = check_across(others.around(report)).get(display, [])
+        else:
+            for finding in cached.load_findings:
+                findings[finding.file].append(finding)
+            if across:
+                findings.update(check_across(cached.gathered))
         salted = _still_salted(store, programme_dir, as_of)
         if salted:
             store.save(keep=cached.keys)
@@ -396,7 +418,7 @@ def _analyse(
             shown,
             private_file,
             cached.glances if glances else {},
-            (job, cached.gathered) if keep else None,
+            (job, others) if keep else None,
         )
         whole = across and not keep and not extra_paths and not unreadable
         if salted and whole and all(cached.stats):
@@ -431,7 +453,17 @@ def _analyse(
 class Batch(Record):
     """Some challenge files, read and checked on their own: one file, or a worker's chunk."""
 
-    __slots__ = ("contexts", "files", "gathered", "glances", "keys", "load_findings", "stats")
+    __slots__ = (
+        "contexts",
+        "files",
+        "gathered",
+        "glances",
+        "kept",
+        "keys",
+        "load_findings",
+        "stats",
+        "stored",
+    )
 
     def __init__(self) -> None:
         self.files: list[LoadedFile] = []
@@ -443,6 +475,11 @@ class Batch(Record):
         # Through the cache: each file's cache key and settled stat key, or None (see
         # pcplan.verdict).
         self.stats: list[tuple[str, StatKey] | None] = []
+        # Through the cache, for an edit: the report (None: not valid) of each file whose
+        # model is kept, by display name; the other files whose results were left in the
+        # cache, unread (see Others).
+        self.kept: dict[str, FileReport | None] = {}
+        self.stored: list[tuple[Path, Entry]] = []
 
     def add(self, outcome: FileOutcome) -> None:
         self.files.append(outcome.loaded)
@@ -453,6 +490,78 @@ class Batch(Record):
             self.gathered.add(outcome.report)
         if outcome.glance is not None:
             self.glances[outcome.loaded.display] = outcome.glance
+
+
+class Others(Record):
+    """The rest of the programme around an edit's file, as its cross-file pass needs it.
+
+    Each cross-file rule compares only sightings of one value (see
+    :meth:`pcplan.rules.Gathered.around`), so a file's findings need only the sightings
+    of the other files that share one of its values. The files read afresh in this run
+    are at hand (``fresh``); the unchanged ones stay in the cache (``stored``), and only
+    those whose record mentions one of the values are decoded: an edit of one file in a
+    large programme reads the results of a few files, not of all.
+    """
+
+    __slots__ = ("directory", "found", "fresh", "job", "order", "read", "stored")
+
+    def __init__(
+        self,
+        directory: ProgrammeDir,
+        job: Job,
+        fresh: Gathered,
+        stored: list[tuple[Path, Entry]],
+        order: dict[str, int],
+    ) -> None:
+        self.directory = directory
+        self.job = job
+        self.fresh = fresh
+        self.stored = stored
+        self.order = order  # each file's place in the walk, by display name
+        self.found: dict[bytes, list[int]] = {}  # by value, the places in stored that may hold it
+        self.read: dict[int, tuple[str, Any]] = {}  # by place in stored: (display, sightings)
+
+    def around(self, report: FileReport) -> Gathered:
+        """What the cross-file pass needs to give ``report``'s file its findings: as
+        :meth:`pcplan.rules.Gathered.around` gives from every file's sightings, in the
+        same order (messages that name other files name them in the walk's order)."""
+        gathered = self.fresh.around(report)
+        values = {rule_id: {s.value for s in seen} for rule_id, seen in report.sightings.items()}
+        needles = list(
+            {ENCODE(value).encode("ascii") for shared in values.values() for value in shared}
+        )
+        if not needles:
+            return gathered
+        entries = [entry for _, entry in self.stored]
+        self.found.update(mentioning(entries, [n for n in needles if n not in self.found]))
+        for place in sorted({place for needle in needles for place in self.found[needle]}):
+            for rule_id, sighting in self._sharing(place, values):
+                gathered.sightings[rule_id].append(sighting)
+        last = len(self.order)
+        for seen in gathered.sightings.values():
+            seen.sort(key=lambda sighting: self.order.get(sighting.display, last))
+        return gathered
+
+    def _sharing(self, place: int, values: dict[str, set[Any]]) -> list[tuple[str, Sighting]]:
+        """The sightings of one stored file of the given values, by rule (its sightings are
+        read from the cache once, as JSON; from the file itself if that part is damaged)."""
+        path, entry = self.stored[place]
+        if place not in self.read:
+            display = self.directory.display(path)
+            try:
+                self.read[place] = (display, json.loads(entry.sightings()))
+            except (ValueError, RecursionError):
+                self.read[place] = (display, self._afresh(path, display))
+        display, rows = self.read[place]
+        try:
+            return _sightings_of(display, rows, values)
+        except (TypeError, ValueError, _Malformed):
+            self.read[place] = (display, self._afresh(path, display))
+            return _sightings_of(display, self.read[place][1], values)
+
+    def _afresh(self, path: Path, display: str) -> Any:
+        """A file's sightings as the cache keeps them, from the file itself."""
+        return json.loads(summarise(self.job.run(path, display))[SIGHTINGS])
 
 
 class Job(NamedTuple):
@@ -603,22 +712,22 @@ def _still_salted(store: AnalysisCache, programme_dir: ProgrammeDir, as_of: date
 
 
 def summarise(outcome: FileOutcome) -> Summary:
-    """One file's own results as plain tuples (see :data:`pcplan.cache.Summary`)."""
-    loaded = [(f.line, f.column, f.rule, f.severity, f.message) for f in outcome.loaded.findings]
+    """One file's own results as the cache keeps them (see :data:`pcplan.cache.Summary`)."""
+    loaded = ENCODE([f[1:] for f in outcome.loaded.findings])
     report = outcome.report
     if report is None:
-        return (loaded, None, None)
+        return (loaded, "null", "null", "null", "null")
     return (
         loaded,
-        (
-            [(f.line, f.column, f.rule, f.severity, f.message) for f in report.findings],
+        ENCODE([f[1:] for f in report.findings]),
+        ENCODE(
             [
                 (rule_id, [(s.line, s.column, s.value, s.detail) for s in seen])
                 for rule_id, seen in report.sightings.items()
-            ],
-            [tuple(note) for note in report.waivers],
+            ]
         ),
-        None if outcome.glance is None else glance_text(outcome.glance),
+        ENCODE(report.waivers),
+        "null" if outcome.glance is None else glance_text(outcome.glance),
     )
 
 
@@ -626,7 +735,7 @@ def glance_text(rows: list[Any]) -> str:
     """A glance as the cache keeps it: JSON text, parsed only by the overviews that read it
     (:meth:`Analysis.at_a_glance`). As lists, glances took more than half the time of
     reading the cache for `check` or an edit."""
-    return json.dumps(rows, separators=(",", ":"), ensure_ascii=True)
+    return ENCODE(rows)
 
 
 class _Malformed(Exception):
@@ -677,24 +786,18 @@ def unsummarise(display: str, summary: Any) -> Decoded:
     The glance is checked when it is read (:meth:`Analysis.at_a_glance`).
     """
     try:
-        loaded_rows, report_rows, glance_part = summary
-        loaded = _findings(display, loaded_rows)
-        if report_rows is None:
+        texts = summary.texts() if isinstance(summary, Entry) else summary
+        loaded_text, findings_text, sightings_text, waivers_text, glance_part = texts
+        loaded = _findings(display, json.loads(loaded_text))
+        if findings_text == "null":
             return loaded, None, None
-        if type(glance_part) is not str:  # (every entry of the cache has one, as text)
+        if glance_part == "null":  # (every entry of the cache has one)
             raise _Malformed
-        finding_rows, sighting_rows, waiver_rows = report_rows
+        finding_rows = json.loads(findings_text)
+        sighting_rows = json.loads(sightings_text)
+        waiver_rows = json.loads(waivers_text)
         report = FileReport(display, _findings(display, finding_rows))
-        sightings = report.sightings
-        for rule_id, rows in sighting_rows:
-            if type(rule_id) is not str or (type(rows) is not list and type(rows) is not tuple):
-                raise _Malformed
-            seen = []
-            for line, column, value, detail in rows:
-                if type(line) is not int or type(column) is not int:
-                    raise _Malformed
-                seen.append(Sighting(display, line, column, _frozen(value), _frozen(detail)))
-            sightings[rule_id] = seen
+        _read_sightings(report, sighting_rows)
         for rule, reason, line, column in waiver_rows:
             if (
                 (rule is not None and type(rule) is not str)
@@ -709,12 +812,53 @@ def unsummarise(display: str, summary: Any) -> Decoded:
     return loaded, report, glance_part
 
 
+def _read_sightings(report: FileReport, rows: Any) -> None:
+    """Sightings read back from the cache into ``report`` (TypeError, ValueError or
+    :class:`_Malformed` if they are not sound)."""
+    display = report.display
+    sightings = report.sightings
+    for rule_id, seen_rows in rows:
+        if type(rule_id) is not str or type(seen_rows) is not list:
+            raise _Malformed
+        seen = []
+        for line, column, value, detail in seen_rows:
+            if type(line) is not int or type(column) is not int:
+                raise _Malformed
+            seen.append(Sighting(display, line, column, _frozen(value), _frozen(detail)))
+        sightings[rule_id] = seen
+
+
+def _sightings_of(
+    display: str, rows: Any, values: dict[str, set[Any]]
+) -> list[tuple[str, Sighting]]:
+    """The sightings of ``values`` (by rule) among a file's sightings as the cache keeps
+    them (None: the file did not load), each with its rule; TypeError, ValueError or
+    :class:`_Malformed` if those that match are not sound."""
+    if rows is None:
+        return []
+    if type(rows) is not list:
+        raise _Malformed
+    found = []
+    for rule_id, seen_rows in rows:
+        wanted = values.get(rule_id)
+        if wanted:
+            if type(seen_rows) is not list:
+                raise _Malformed
+            for line, column, value, detail in seen_rows:
+                value = _frozen(value)
+                if value in wanted:
+                    if type(line) is not int or type(column) is not int:
+                        raise _Malformed
+                    found.append((rule_id, Sighting(display, line, column, value, _frozen(detail))))
+    return found
+
+
 def _decoded(entry: Entry, display: str) -> Decoded:
     """An entry's results, decoded once per process (an edit analyses twice)."""
     if entry.decoded is not None and entry.decoded[0] == display:
         result: Decoded = entry.decoded[1]
         return result
-    result = unsummarise(display, entry.summary)
+    result = unsummarise(display, entry)
     entry.decoded = (display, result)
     return result
 
@@ -762,7 +906,13 @@ def _analyse_cached(
     progress: Progress | None,
     jobs: int | None,
 ) -> Batch:
-    """Every file from the cache when unchanged, else analysed (in workers when many)."""
+    """Every file from the cache when unchanged, else analysed (in workers when many).
+
+    For an edit (``keep`` with ``focus``), unchanged files are not decoded: they are
+    left in :attr:`Batch.stored`, for :class:`Others` to read the few it needs.
+    """
+    lean = keep and bool(focus)
+    focused = {os.fspath(path) for path in focus}  # (compared as text: paths hash slowly)
     results: list[Any] = [None] * len(targets)
     stats: list[tuple[str, StatKey] | None] = [None] * len(targets)
     misses: list[tuple[int, Path, str, str | None, str | None]] = []
@@ -771,7 +921,7 @@ def _analyse_cached(
         key = store.key(path)
         if key is not None:
             batch.keys.add(key)
-        if keep and path in focus:  # its model is kept: always analysed
+        if keep and os.fspath(path) in focused:  # its model is kept: always analysed
             misses.append((index, path, display, key, None))
             continue
         entry = store.get(key) if key is not None else None
@@ -786,7 +936,7 @@ def _analyse_cached(
                 and stat_key(status) == entry.fast
             ):
                 try:
-                    results[index] = _decoded(entry, display)
+                    results[index] = entry if lean else _decoded(entry, display)
                     store.hits += 1
                     stats[index] = (key, entry.fast)  # type: ignore[assignment]
                     continue
@@ -810,8 +960,12 @@ def _analyse_cached(
         if progress is not None:
             progress(done, len(targets))
     for (path, display), result in zip(targets, results, strict=True):
+        if isinstance(result, Entry):
+            batch.stored.append((path, result))
+            continue
         if isinstance(result, FileOutcome):
             batch.add(result)
+            batch.kept[display] = result.report
             continue
         loaded, report, seen = result
         batch.files.append(LoadedFile(path, display, findings=loaded))

@@ -6,6 +6,7 @@ Only the standard library: the commands that answer from the content cache
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import NamedTuple
@@ -38,18 +39,21 @@ class ProgrammeDir(Record):
         Control characters and undecodable bytes in a file name are escaped
         (``\\n``, ``\\xff``): a name is shown, never obeyed.
         """
+        text = os.fspath(path)
+        prefix, lead = _layout(os.fspath(self.root), self.shown_as)
+        if prefix and text.startswith(prefix) and os.sep == "/":  # (the walk's paths)
+            shown = lead + text[len(prefix) :]
+            if shown.isprintable() and not shown.startswith("::") and len(text) > len(prefix):
+                return shown
         return show_path(self._as_named(path))
 
     def _as_named(self, path: Path) -> str:
         text = os.fspath(path)
-        root = os.fspath(self.root)
-        prefix = "" if root == "." else os.path.join(root, "")
+        prefix, lead = _layout(os.fspath(self.root), self.shown_as)
         if text.startswith(prefix) and not (prefix == "" and os.path.isabs(text)):
             tail = text[len(prefix) :]  # (as relative_to gives, for the walk's paths)
             if os.sep == "/" and tail:
-                if self.shown_as in ("", "."):
-                    return tail
-                return f"{self.shown_as.rstrip('/')}/{tail}"
+                return lead + tail
         try:
             relative = path.relative_to(self.root)
         except ValueError:
@@ -57,6 +61,15 @@ class ProgrammeDir(Record):
         if self.shown_as in ("", "."):
             return relative.as_posix()
         return f"{self.shown_as.rstrip('/')}/{relative.as_posix()}"
+
+
+@functools.cache
+def _layout(root: str, shown_as: str) -> tuple[str, str]:
+    """How a path under ``root`` is shown (ProgrammeDir._as_named): the prefix taken off
+    it, and the text put before what remains. (Worked out once: it runs for every file.)"""
+    prefix = "" if root == "." else os.path.join(root, "")
+    lead = "" if shown_as in ("", ".") else f"{shown_as.rstrip('/')}/"
+    return prefix, lead
 
 
 def show_path(path: str | os.PathLike[str]) -> str:

@@ -64,7 +64,7 @@ def record(
             "salt": store.salt,
             "shown_as": programme_dir.shown_as,
             "private": os.environ.get(PRIVATE_ENV, ""),
-            "files": [[key, *fast] for key, fast in files],
+            "files": [[key, fast] for key, fast in files],
             "checked": result.files_checked,
             "findings": [list(finding) for finding in result.findings],
         },
@@ -111,14 +111,14 @@ def _same_files(store: AnalysisCache, programme_dir: ProgrammeDir, recorded: Any
     paths, unreadable = walk_challenges(programme_dir)
     if unreadable or len(paths) != len(recorded):
         return False
-    for path, (key, *fast) in zip(paths, recorded, strict=True):
+    for path, (key, fast) in zip(paths, recorded, strict=True):
         if store.key(path) != key:
             return False
         try:
             status = os.lstat(path)
         except OSError:
             return False
-        if not stat.S_ISREG(status.st_mode) or list(stat_key(status)) != fast:
+        if not stat.S_ISREG(status.st_mode) or stat_key(status) != fast:
             return False
     return True
 
