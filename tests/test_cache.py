@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pcplan.cache
 from tests.conftest import (
@@ -394,3 +396,102 @@ def test_the_salt_names_the_libraries_that_shape_findings() -> None:
     assert versions["ruamel.yaml"] == ruamel.yaml.__version__
     assert versions["holidays"] == holidays.__version__
     assert versions["ruamel.yaml.clib"] != "-"
+
+
+def _sharing_programme(tmp_path: Path) -> Path:
+    """Files that share an id, people or nothing with each other, in several folders."""
+
+    def variant(challenge_id: str, dcs: str, lead: str, start: str = "2027-06-09") -> str:
+        end = f"{start[:-2]}{int(start[-2:]) + 1:02d}"
+        return (
+            CHALLENGE_YAML.replace("id: kent-2027-06", f"id: {challenge_id}")
+            .replace("dcs: Alex Morgan", f"dcs: {dcs}")
+            .replace("name: Jo Rivers", f"name: {lead}")
+            .replace("start: 2027-06-09", f"start: {start}")
+            .replace("end: 2027-06-10", f"end: {end}")
+        )
+
+    return build_tree(
+        tmp_path / "challenges",
+        {
+            "programme.yaml": PROGRAMME_YAML,
+            "a/kent-2027-06.yaml": variant("kent-2027-06", "Alex Morgan", "Jo Rivers"),
+            "b/kent-2027-06.yaml": variant("kent-2027-06", "Sam Patel", "Kim Fraser"),
+            "c/kent-2027-06.yaml": variant("kent-2027-06", "Ray Ng", "Bo Li"),
+            "c/kent-2027-07.yaml": variant("kent-2027-07", "Alex Morgan", "Jo Rivers"),
+            "d/kent-2027-08.yaml": variant("kent-2027-08", "Mo Khan", "Di Ward", "2027-07-14"),
+            "e/kent-2027-09.yaml": b"id: [unclosed\n",
+        },
+    )
+
+
+@pytest.mark.parametrize("state", ["cold", "warm", "one changed", "one damaged"])
+def test_an_edits_findings_are_what_a_whole_check_gives(tmp_path: Path, state: str) -> None:
+    """An edit makes findings for its own file only, reading from the cache only the files
+    that share a value with it (checker.Others): they must be, word for word and in the
+    same order, what a whole analysis without the cache gives that file, before and after."""
+    from datetime import date
+
+    from pcplan.checker import analyse
+    from pcplan.directory import open_programme_dir
+
+    root = _sharing_programme(tmp_path)
+    directory = open_programme_dir(root)
+    day = date.fromisoformat(AS_OF)
+    paths = sorted(path for path in root.rglob("*.yaml") if path.name != "programme.yaml")
+    if state != "cold":
+        analyse(directory, day, keep=False, cache=True)  # every file in the cache
+    if state == "one changed":  # (read afresh by the edit, not from the cache)
+        changed = root / "c" / "kent-2027-06.yaml"
+        changed.write_text(changed.read_text().replace("Pat Quinn", "Pat Quinney"))
+    if state == "one damaged":  # the same length: found only when its sightings are read
+        (cache,) = cache_files(root)
+        raw = cache.read_bytes()
+        cache.write_bytes(raw.replace(b'"team.diary",[[', b'"team.diary",{[', 1))
+    whole = analyse(directory, day).findings
+    assert {"id.duplicate", "team.diary"} <= {f.rule for found in whole.values() for f in found}
+    for path in paths:
+        display = directory.display(path)
+        edit = analyse(directory, day, cache=True, focus=[path])
+        assert edit.findings.get(display, []) == whole.get(display, []), display
+        assert [loaded.display for loaded in edit.files] == [display]
+        assert edit.findings_before(path, display, path.read_bytes()) == whole.get(display, [])
+
+
+_VALUES = st.one_of(
+    st.text(max_size=8),
+    st.integers(-3, 300),
+    st.tuples(st.integers(0, 9), st.text(max_size=4)),
+)
+
+
+@settings(deadline=None)
+@given(data=st.data(), pool=st.lists(_VALUES, min_size=1, max_size=4, unique_by=repr))
+def test_mentioning_never_misses_a_file_with_the_value(
+    data: st.DataObject, pool: list[object]
+) -> None:
+    """An edit reads only the files that pcplan.cache.mentioning finds for its values: a file
+    with a sighting of one of them must always be among them, read back from disk or not."""
+    from pcplan.cache import ENCODE, Entry, decode, encode, mentioning
+
+    sighting = st.tuples(st.sampled_from(["id.duplicate", "team.diary"]), st.sampled_from(pool))
+    files = data.draw(st.lists(st.lists(sighting, max_size=5), min_size=1, max_size=6))
+    asked = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3))
+    fresh = data.draw(st.sets(st.integers(0, 5)))
+
+    def summary(sightings: list[tuple[str, object]]) -> tuple[str, str, str, str, str]:
+        rows: dict[str, list[object]] = {}
+        for number, (rule_id, value) in enumerate(sightings):
+            rows.setdefault(rule_id, []).append([number + 1, 1, value, [value, "detail"]])
+        return ("[]", "[]", ENCODE(list(rows.items())), "[]", "[]")
+
+    made = {f"f{n}.yaml": Entry(None, "0" * 32, summary(seen)) for n, seen in enumerate(files)}
+    read = decode(encode("salt", made), "salt")
+    assert read is not None
+    entries = [made[key] if n in fresh else read[key] for n, key in enumerate(made)]
+    needles = [ENCODE(value).encode("ascii") for value in asked]
+    found = mentioning(entries, needles)
+    for needle, value in zip(needles, asked, strict=True):
+        frozen = tuple(value) if isinstance(value, list) else value
+        having = {n for n, seen in enumerate(files) if frozen in {v for _, v in seen}}
+        assert having <= set(found[needle]), (value, found)
