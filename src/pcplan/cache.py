@@ -220,34 +220,29 @@ class Entry:
     for (:meth:`texts`): most runs need only the keys of most entries.
     """
 
-    __slots__ = ("_bulk", "_rest", "_sightings", "_texts", "decoded", "digest", "fast")
+    __slots__ = ("_bulk", "_spans", "_texts", "decoded", "digest", "fast")
 
-    def __init__(self, fast: StatKey | None, file_digest: str, summary: Summary) -> None:
-        self.fast = fast
-        self.digest = file_digest
-        self._texts: Summary | None = summary
-        self._bulk = b""
-        self._sightings = self._rest = (0, 0)  # where its parts are in _bulk
-        self.decoded: Any = None  # (display, results): what the checker made of the summary
-
-    @classmethod
-    def on_disk(
-        cls,
+    def __init__(
+        self,
         fast: StatKey | None,
         file_digest: str,
-        bulk: bytes,
-        sightings: tuple[int, int],
-        rest: tuple[int, int],
-    ) -> Entry:
-        entry = cls.__new__(cls)
-        entry.fast, entry.digest, entry._texts, entry.decoded = fast, file_digest, None, None
-        entry._bulk, entry._sightings, entry._rest = bulk, sightings, rest
-        return entry
+        summary: Summary | None,
+        bulk: bytes = b"",
+        spans: tuple[int, int, int, int] = (0, 0, 0, 0),
+    ) -> None:
+        """``summary``, or (None) where it lies in a cache file's bytes ``bulk``: ``spans``
+        holds the start and end of its sightings, then of the rest."""
+        self.fast = fast
+        self.digest = file_digest
+        self._texts = summary
+        self._bulk = bulk
+        self._spans = spans
+        self.decoded: Any = None  # (display, results): what the checker made of the summary
 
     def texts(self) -> Summary:
         """The five JSON texts of the summary (ValueError if the record is not five)."""
         if self._texts is None:
-            rest = self._part(self._rest).decode("ascii").split("\t")
+            rest = self._part(self._spans[2], self._spans[3]).decode("ascii").split("\t")
             if len(rest) != 4:
                 raise ValueError("not a summary")
             sightings = self.sightings().decode("ascii")
@@ -258,17 +253,16 @@ class Entry:
         """The text of its sightings, as bytes (ValueError if it is out of place)."""
         if self._texts is not None:
             return self._texts[SIGHTINGS].encode("ascii")
-        return self._part(self._sightings)
+        return self._part(self._spans[0], self._spans[1])
 
     def rest(self) -> bytes:
         """The text of the rest of its summary, as bytes: four JSON texts, tab-separated."""
         if self._texts is None:
-            return self._part(self._rest)
+            return self._part(self._spans[2], self._spans[3])
         loaded, findings, _, waivers, glance = self._texts
         return "\t".join((loaded, findings, waivers, glance)).encode("ascii")
 
-    def _part(self, span: tuple[int, int]) -> bytes:
-        start, end = span
+    def _part(self, start: int, end: int) -> bytes:
         if self._bulk[end : end + 1] != b"\n" or (start and self._bulk[start - 1 : start] != b"\n"):
             raise ValueError("a part of the cache out of place")
         return self._bulk[start:end]
@@ -295,15 +289,15 @@ def mentioning(entries: list[Entry], needles: list[bytes]) -> dict[bytes, list[i
                 if needle in text:
                     found[needle].add(place)
     for places in by_bulk.values():
-        places.sort(key=lambda place: entries[place]._sightings)
+        places.sort(key=lambda place: entries[place]._spans[0])
         bulk = entries[places[0]]._bulk
-        starts = [entries[place]._sightings[0] for place in places]
-        limit = entries[places[-1]]._sightings[1]  # (the rest of each summary lies beyond)
+        starts = [entries[place]._spans[0] for place in places]
+        limit = entries[places[-1]]._spans[1]  # (the rest of each summary lies beyond)
         for needle in needles:
             at = bulk.find(needle, starts[0], limit)
             while at != -1:
                 nearest = bisect_right(starts, at) - 1
-                end = entries[places[nearest]]._sightings[1]
+                end = entries[places[nearest]]._spans[1]
                 if at < end:  # (else: in the text of a file not asked about)
                     found[needle].add(places[nearest])
                     at = bulk.find(needle, end, limit)
@@ -342,7 +336,7 @@ class AnalysisCache:
         """Where :mod:`pcplan.verdict` keeps the last whole-programme check of this salt."""
         return self.folder / f"verdict-{self.salt[:20]}.json"
 
-    def key(self, path: Path) -> str | None:
+    def key(self, path: Path | str) -> str | None:
         """The entry's name: the path under the programme directory (None: not cached).
 
         Paths are compared as the walk makes them (``root / …``), as text: this runs
@@ -504,37 +498,35 @@ def decode(raw: bytes, salt_value: str) -> dict[str, Entry] | None:
         ):
             return None
         count = header["entries"]
-        lines = raw[end + 1 :].split(b"\n", count)
-        if len(lines) != count + 1:
+        lines = raw.split(b"\n", count + 1)[1:-1]  # (its records stay where they are, in raw)
+        if len(lines) != count:
             return None
-        bulk = lines.pop()
-        rows: list[tuple[str, StatKey | None, str, int, int]] = []
-        for line in lines:
-            key_text, fast, file_digest, seen, rest = line.decode("ascii").split("\t")
-            key = json.loads(key_text) if key_text.startswith('"') else key_text
-            if type(key) is not str or len(file_digest) != 32:
+        index_end = end + 1 + sum(len(line) for line in lines) + count
+        rows = []
+        for row in raw[end + 1 : index_end].decode("ascii").split("\n")[:count]:
+            key, fast, file_digest, seen, rest = row.split("\t")
+            if key.startswith('"'):
+                key = json.loads(key)
+                if type(key) is not str:
+                    return None
+            if len(file_digest) != 32:
                 return None
             rows.append((key, None if fast == "-" else fast, file_digest, int(seen), int(rest)))
         # The sightings, then the rest, each in the index's order and each followed by
         # a newline (checked when a part is read: Entry._part).
-        seen_at = 0
-        rest_at = sum(row[3] for row in rows) + count
-        if rest_at + sum(row[4] for row in rows) + count != len(bulk):
+        seen_at = index_end
+        rest_at = seen_at + sum(row[3] for row in rows) + count
+        if rest_at + sum(row[4] for row in rows) + count != len(raw):
             return None
         entries = {}
-        on_disk = Entry.on_disk
         for key, fast_key, known, seen_size, rest_size in rows:
             if seen_size < 0 or rest_size < 0:
                 return None
-            entries[key] = on_disk(
-                fast_key,
-                known,
-                bulk,
-                (seen_at, seen_at + seen_size),
-                (rest_at, rest_at + rest_size),
-            )
-            seen_at += seen_size + 1
-            rest_at += rest_size + 1
+            seen_end = seen_at + seen_size
+            rest_end = rest_at + rest_size
+            entries[key] = Entry(fast_key, known, None, raw, (seen_at, seen_end, rest_at, rest_end))
+            seen_at = seen_end + 1
+            rest_at = rest_end + 1
     except (ValueError, RecursionError):  # (UnicodeDecodeError is a ValueError)
         return None
     return entries

@@ -503,7 +503,7 @@ class Others(Record):
     large programme reads the results of a few files, not of all.
     """
 
-    __slots__ = ("directory", "found", "fresh", "job", "order", "read", "stored")
+    __slots__ = ("directory", "found", "fresh", "job", "order", "read", "shared", "stored")
 
     def __init__(
         self,
@@ -520,6 +520,7 @@ class Others(Record):
         self.order = order  # each file's place in the walk, by display name
         self.found: dict[bytes, list[int]] = {}  # by value, the places in stored that may hold it
         self.read: dict[int, tuple[str, Any]] = {}  # by place in stored: (display, sightings)
+        self.shared: dict[frozenset[Any], list[tuple[str, Sighting]]] = {}  # by values asked
 
     def around(self, report: FileReport) -> Gathered:
         """What the cross-file pass needs to give ``report``'s file its findings: as
@@ -532,11 +533,17 @@ class Others(Record):
         )
         if not needles:
             return gathered
-        entries = [entry for _, entry in self.stored]
-        self.found.update(mentioning(entries, [n for n in needles if n not in self.found]))
-        for place in sorted({place for needle in needles for place in self.found[needle]}):
-            for rule_id, sighting in self._sharing(place, values):
-                gathered.sightings[rule_id].append(sighting)
+        asked = frozenset((rule_id, frozenset(shared)) for rule_id, shared in values.items())
+        if asked not in self.shared:  # (an edit asks twice, mostly for the same values)
+            new = [needle for needle in needles if needle not in self.found]
+            if new:
+                self.found.update(mentioning([entry for _, entry in self.stored], new))
+            places = sorted({place for needle in needles for place in self.found[needle]})
+            self.shared[asked] = [
+                found for place in places for found in self._sharing(place, values)
+            ]
+        for rule_id, sighting in self.shared[asked]:
+            gathered.sightings[rule_id].append(sighting)
         last = len(self.order)
         for seen in gathered.sightings.values():
             seen.sort(key=lambda sighting: self.order.get(sighting.display, last))
@@ -549,7 +556,7 @@ class Others(Record):
         if place not in self.read:
             display = self.directory.display(path)
             try:
-                self.read[place] = (display, json.loads(entry.sightings()))
+                self.read[place] = (display, json.loads(entry.sightings().decode("ascii")))
             except (ValueError, RecursionError):
                 self.read[place] = (display, self._afresh(path, display))
         display, rows = self.read[place]
@@ -917,17 +924,20 @@ def _analyse_cached(
     stats: list[tuple[str, StatKey] | None] = [None] * len(targets)
     misses: list[tuple[int, Path, str, str | None, str | None]] = []
     batch = Batch()
+    keys = batch.keys
+    entries = store.entries
     for index, (path, display) in enumerate(targets):
-        key = store.key(path)
+        text = os.fspath(path)  # (as text once: this loop runs for every file of every run)
+        key = store.key(text)
         if key is not None:
-            batch.keys.add(key)
-        if keep and os.fspath(path) in focused:  # its model is kept: always analysed
+            keys.add(key)
+        if keep and text in focused:  # its model is kept: always analysed
             misses.append((index, path, display, key, None))
             continue
-        entry = store.get(key) if key is not None else None
+        entry = entries.get(key) if key is not None else None
         if entry is not None and entry.fast is not None:
             try:
-                status = os.lstat(path)
+                status = os.lstat(text)
             except OSError:
                 status = None
             if (
@@ -937,7 +947,6 @@ def _analyse_cached(
             ):
                 try:
                     results[index] = entry if lean else _decoded(entry, display)
-                    store.hits += 1
                     stats[index] = (key, entry.fast)  # type: ignore[assignment]
                     continue
                 except _Malformed:
@@ -946,6 +955,7 @@ def _analyse_cached(
                     entry = None
         misses.append((index, path, display, key, entry.digest if entry is not None else None))
     done = len(targets) - len(misses)
+    store.hits += done
     if progress is not None and done:
         progress(done, len(targets))
     workers = 1 if keep else _worker_count(len(misses), jobs)

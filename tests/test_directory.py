@@ -1,0 +1,79 @@
+"""Which files of a programme directory are challenges, and in what order (pcplan.directory)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from pcplan.directory import open_programme_dir, walk_challenges
+
+NAMES = [
+    "a",
+    "a-b",
+    "a.yaml",
+    "b.yml",
+    "B.yaml",
+    "z",
+    ".hidden",
+    ".h.yaml",
+    "programme.yaml",
+    "x.txt",
+]
+
+
+def oracle(root: Path) -> list[Path]:
+    """The challenge files as SPEC §2 words it, sorted as paths sort: every ``*.yaml`` and
+    ``*.yml`` below the directory, but programme.yaml at its top and anything hidden."""
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        for name in files:
+            wanted = name.endswith((".yaml", ".yml")) and not name.startswith(".")
+            if wanted and not (Path(folder) == root and name == "programme.yaml"):
+                found.append(Path(folder) / name)
+    return sorted(found, key=lambda path: path.parts)
+
+
+@settings(deadline=None)
+@example(tree=[([], "B.yaml"), ([], "a.yaml"), (["a"], "b.yml"), (["a-b"], "a.yaml")])
+@given(
+    tree=st.lists(
+        st.tuples(st.lists(st.sampled_from(NAMES), min_size=0, max_size=3), st.sampled_from(NAMES)),
+        max_size=12,
+    )
+)
+def test_the_walk_finds_the_challenge_files_in_path_order(
+    tree: list[tuple[list[str], str]],
+) -> None:
+    with tempfile.TemporaryDirectory() as top:
+        root = Path(top) / "challenges"
+        root.mkdir()
+        (root / "programme.yaml").write_text("name: x\n")
+        for folders, name in tree:
+            folder = root.joinpath(*folders)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / name).touch()
+            except (FileExistsError, NotADirectoryError, IsADirectoryError):
+                continue  # (a name already taken by a file or a folder)
+        found, unreadable = walk_challenges(open_programme_dir(root))
+        assert found == oracle(root)
+        assert unreadable == []
+
+
+def test_a_linked_folder_is_not_walked_and_a_linked_file_is_a_challenge(tmp_path: Path) -> None:
+    root = tmp_path / "challenges"
+    (root / "round-1").mkdir(parents=True)
+    (root / "programme.yaml").write_text("name: x\n")
+    (root / "round-1" / "kent.yaml").write_text("id: kent\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "surrey.yaml").write_text("id: surrey\n")
+    (root / "linked").symlink_to(elsewhere)
+    (root / "round-1" / "medway.yaml").symlink_to(elsewhere / "surrey.yaml")
+    found, _ = walk_challenges(open_programme_dir(root))
+    assert found == [root / "round-1" / "kent.yaml", root / "round-1" / "medway.yaml"]
