@@ -495,3 +495,44 @@ def test_mentioning_never_misses_a_file_with_the_value(
         frozen = tuple(value) if isinstance(value, list) else value
         having = {n for n, seen in enumerate(files) if frozen in {v for _, v in seen}}
         assert having <= set(found[needle]), (value, found)
+
+
+PARSED_KINDS = """\
+name: Kinds \u00e9
+numbers: [1, -2, 0o17, 0x1f, 1.5, -0.0, .inf, -.inf, .nan, 1e3]
+truths: [true, False, null, ~, '', "text", 2027-06-09]
+nested:
+  - {a: 1, b: [x, {c: [[]]}]}
+  - plain text with: colon
+"""
+
+
+@pytest.mark.parametrize("text", [PARSED_KINDS, PROGRAMME_YAML], ids=["kinds", "programme"])
+def test_a_remembered_parse_is_what_parsing_gives(tmp_path: Path, text: str) -> None:
+    """programme.yaml's parse is kept in the cache folder and read back instead of parsing
+    the same bytes again (pcplan.cache.recall_document): it must be the same, to the type
+    of every value and the position of every key."""
+    from pcplan.cache import keep_document, recall_document
+    from pcplan.yamlio import decode, parse
+
+    raw = text.encode("utf-8")
+    parsed = parse(decode(tmp_path / "programme.yaml", raw))
+    assert recall_document(tmp_path, raw) is None
+    keep_document(tmp_path, raw, parsed)
+    kept = recall_document(tmp_path, raw)
+    assert kept is not None
+    assert repr(kept.data) == repr(parsed.data)  # (repr tells 1, 1.0 and True apart)
+    assert kept.positions == parsed.positions
+    assert recall_document(tmp_path, raw + b"# another version\n") is None
+    (memo,) = (tmp_path / CACHE).glob("parsed-*.json")
+    memo.write_text(memo.read_text().replace('"positions":[', '"positions":[[[1],2,3],', 1))
+    assert recall_document(tmp_path, raw) is None  # damaged: parsed again
+
+
+def test_an_edited_programme_yaml_is_parsed_again(programme: Path) -> None:
+    assert rules_fired(check(programme)) == set()
+    assert len(list((programme / CACHE).glob("parsed-*.json"))) == 1
+    text = (programme / "programme.yaml").read_text()
+    (programme / "programme.yaml").write_text(text.replace("  kent: Kent County Council\n", ""))
+    assert "authority.unknown" in rules_fired(check(programme))
+    assert len(list((programme / CACHE).glob("parsed-*.json"))) == 2

@@ -421,45 +421,133 @@ class AnalysisCache:
             return
 
     def prepare_folder(self) -> Path | None:
-        folder = self.folder
-        try:
-            os.mkdir(folder, 0o755)
-            created = True
-        except FileExistsError:
-            created = False
-        info = os.lstat(folder)
-        if not stat.S_ISDIR(info.st_mode):  # a symbolic link or a file: leave it alone
-            return None
-        ignore = folder / ".gitignore"
-        if created or not os.path.lexists(ignore):
-            write_atomic(ignore, b"# written by pcplan: its cache is never committed\n*\n")
-        return folder
+        return prepare_folder(self.root)
 
     def _prune(self) -> None:
         """Keep the caches (and verdicts, :mod:`pcplan.verdict`) of a few other salts (other
         dates); remove older ones."""
-        try:
-            with os.scandir(self.folder) as scan:
-                others = [
-                    (item.stat(follow_symlinks=False).st_mtime_ns, item.path)
-                    for item in scan
-                    if item.name.startswith(("analysis-", "verdict-"))
-                    and item.name.endswith(".json")
-                    and item.name not in (self.file.name, self.verdict_file.name)
-                    and item.is_file(follow_symlinks=False)
-                ]
-                leftovers = [  # temporary files of a run that was killed mid-write
-                    item.path
-                    for item in os.scandir(self.folder)
-                    if item.name.startswith(".tmp-")
-                    and time.time_ns() - item.stat(follow_symlinks=False).st_mtime_ns > 3600 * 10**9
-                ]
-            others.sort(reverse=True)
-            kept = 2 * KEEP_FILES  # (a cache and a verdict for each salt)
-            for path in [name for _, name in others[kept:]] + leftovers:
-                os.unlink(path)
-        except OSError:
-            pass
+        prune(self.folder, ("analysis-", "verdict-"), {self.file.name, self.verdict_file.name})
+
+
+def prepare_folder(root: Path) -> Path | None:
+    """The programme's cache folder, made if need be (None: it is not a folder of its own)."""
+    folder = root / CACHE_DIR
+    try:
+        os.mkdir(folder, 0o755)
+        created = True
+    except FileExistsError:
+        created = False
+    info = os.lstat(folder)
+    if not stat.S_ISDIR(info.st_mode):  # a symbolic link or a file: leave it alone
+        return None
+    ignore = folder / ".gitignore"
+    if created or not os.path.lexists(ignore):
+        write_atomic(ignore, b"# written by pcplan: its cache is never committed\n*\n")
+    return folder
+
+
+def prune(
+    folder: Path, prefixes: tuple[str, ...], current: set[str], keep: int = 2 * KEEP_FILES
+) -> None:
+    """Remove all but the ``keep`` newest files of the folder named with one of these prefixes
+    (besides those ``current``), and temporary files of a run killed mid-write."""
+    try:
+        with os.scandir(folder) as scan:
+            items = list(scan)
+        others = [
+            (item.stat(follow_symlinks=False).st_mtime_ns, item.path)
+            for item in items
+            if item.name.startswith(prefixes)
+            and item.name.endswith(".json")
+            and item.name not in current
+            and item.is_file(follow_symlinks=False)
+        ]
+        leftovers = [
+            item.path
+            for item in items
+            if item.name.startswith(".tmp-")
+            and time.time_ns() - item.stat(follow_symlinks=False).st_mtime_ns > 3600 * 10**9
+        ]
+        others.sort(reverse=True)
+        for path in [name for _, name in others[keep:]] + leftovers:
+            os.unlink(path)
+    except OSError:
+        pass
+
+
+# --------------------------------------------------------------------- parsed documents
+#
+# programme.yaml is read by every command, and its registry grows with the programme (a
+# 1,000-file programme's runs to 900 lines: 12 ms to parse, more than an edit's own file).
+# What the parser made of its bytes is kept beside the cache, as JSON (the data and every
+# key's position), keyed by a hash of the bytes and of the parser (pcplan's sources and
+# the libraries'), and read back instead of parsing those bytes again.
+
+
+def _parsed_file(root: Path, raw: bytes) -> tuple[Path, str]:
+    key = digest(
+        "\n".join(
+            [
+                f"format={FORMAT}",
+                __version__,
+                _source_fingerprint(),
+                _library_versions(),
+                digest(raw),
+            ]
+        ).encode("utf-8", "surrogateescape")
+    )
+    return root / CACHE_DIR / f"parsed-{key[:20]}.json", key
+
+
+def recall_document(root: Path, raw: bytes) -> Any:
+    """What parsing ``raw`` gave before (a :class:`pcplan.yamlio.Document`), or None."""
+    if disabled_by_environment():
+        return None
+    path, key = _parsed_file(root, raw)
+    text = read_regular(path)
+    if text is None:
+        return None
+    try:
+        kept = json.loads(text)
+        if type(kept) is not dict or kept.get("key") != key or type(kept.get("data")) is not dict:
+            return None
+        positions = {}
+        for *where, line, column in kept["positions"]:
+            if any(type(part) is not str and type(part) is not int for part in where):
+                return None
+            if type(line) is not int or type(column) is not int:
+                return None
+            positions[tuple(where)] = (line, column)
+    except (ValueError, TypeError, RecursionError):
+        return None
+    from pcplan.yamlio import Document
+
+    return Document(data=kept["data"], positions=positions)
+
+
+def keep_document(root: Path, raw: bytes, document: Any) -> None:
+    """Keep what parsing ``raw`` gave (see :func:`recall_document`); never an error."""
+    if disabled_by_environment():
+        return
+    path, key = _parsed_file(root, raw)
+    try:
+        text = json.dumps(
+            {
+                "key": key,
+                "data": document.data,
+                "positions": [[*where, *at] for where, at in document.positions.items()],
+            },
+            separators=(",", ":"),
+            ensure_ascii=True,
+        )
+    except (TypeError, ValueError):
+        return
+    try:
+        if prepare_folder(root) is not None:
+            write_atomic(path, text.encode("ascii"))
+            prune(path.parent, ("parsed-",), {path.name}, keep=KEEP_FILES)
+    except OSError:
+        pass
 
 
 def encode(salt_value: str, entries: dict[str, Entry]) -> bytes:

@@ -338,7 +338,7 @@ def _analyse(
     # The cache's salt holds the bytes of programme.yaml and of the private file: taken
     # before they are read, and again before anything is written (see _still_salted).
     store = _open_cache(programme_dir, as_of, rules, keep, focus) if cache else None
-    programme_file = load_programme(programme_dir)
+    programme_file = load_programme(programme_dir, cache=store is not None)
     programme = programme_file.programme
     findings: dict[str, list[Finding]] = defaultdict(list)
     findings[programme_file.display].extend(programme_file.findings)

@@ -19,7 +19,7 @@ from pcplan.directory import (
 from pcplan.errors import UsageError
 from pcplan.findings import Finding
 from pcplan.records import Record
-from pcplan.yamlio import Document, YamlProblem, decode, load, parse
+from pcplan.yamlio import Document, YamlProblem, decode, load, parse, read_source
 
 if TYPE_CHECKING:
     from pcplan.models import Challenge, Private, Programme, SchemaIssue
@@ -62,10 +62,15 @@ class LoadedFile(Record):
         return cast("Private", self.model) if self.kind == "private" else None
 
 
-def load_programme(programme_dir: ProgrammeDir) -> LoadedFile:
-    """programme.yaml, read and validated; its findings say why when it cannot be used."""
+def load_programme(programme_dir: ProgrammeDir, *, cache: bool = False) -> LoadedFile:
+    """programme.yaml, read and validated; its findings say why when it cannot be used.
+
+    With ``cache``, what parsing its bytes gave is kept in (and read back from) the
+    programme's cache folder (:func:`pcplan.cache.recall_document`).
+    """
     path = programme_dir.programme_path
-    return load_file(path, programme_dir.display(path), programme=True)
+    remember = programme_dir.root if cache else None
+    return load_file(path, programme_dir.display(path), programme=True, remember=remember)
 
 
 def load_private(path: Path | None = None) -> LoadedFile | None:
@@ -88,6 +93,18 @@ def _within(path: Path, root: Path) -> bool:
     return True
 
 
+def _parse_remembered(path: Path, root: Path) -> Document:
+    """A file parsed, or what parsing the same bytes gave before (see pcplan.cache)."""
+    from pcplan.cache import keep_document, recall_document
+
+    source = read_source(path)
+    document: Document | None = recall_document(root, source.raw)
+    if document is None:
+        document = parse(source)
+        keep_document(root, source.raw, document)
+    return document
+
+
 def _problem_finding(display: str, problem: YamlProblem) -> Finding:
     return Finding(display, problem.line, problem.column, "yaml", "error", problem.message)
 
@@ -100,13 +117,15 @@ def load_file(
     root: Path | None = None,
     kind: Literal["challenge", "programme", "private"] = "challenge",
     raw: bytes | None = None,
+    remember: Path | None = None,
 ) -> LoadedFile:
     """Read one file and validate it against its model.
 
     With ``root``, a symbolic link to something outside that directory is not
     read: a link in a shared repository must not make pcplan quote a private file.
     ``raw``: the file's bytes, already read (by the cache, which hashes them), so
-    that what is checked is exactly what was hashed.
+    that what is checked is exactly what was hashed. ``remember``: the programme
+    directory whose cache folder keeps what parsing the file gave.
     """
     if programme:
         kind = "programme"
@@ -132,7 +151,12 @@ def load_file(
         )
         return loaded
     try:
-        document = load(path)[1] if raw is None else parse(decode(path, raw))
+        if raw is not None:
+            document = parse(decode(path, raw))
+        elif remember is not None:
+            document = _parse_remembered(path, remember)
+        else:
+            document = load(path)[1]
     except YamlProblem as problem:
         loaded.findings.append(_problem_finding(display, problem))
         return loaded
