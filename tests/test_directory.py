@@ -6,6 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -61,7 +62,8 @@ def test_the_walk_finds_the_challenge_files_in_path_order(
             except (FileExistsError, NotADirectoryError, IsADirectoryError):
                 continue  # (a name already taken by a file or a folder)
         found, unreadable = walk_challenges(open_programme_dir(root))
-        assert found == oracle(root)
+        assert [Path(path) for path in found] == oracle(root)
+        assert [str(Path(path)) for path in found] == found  # (as a Path shows it)
         assert unreadable == []
 
 
@@ -76,4 +78,21 @@ def test_a_linked_folder_is_not_walked_and_a_linked_file_is_a_challenge(tmp_path
     (root / "linked").symlink_to(elsewhere)
     (root / "round-1" / "medway.yaml").symlink_to(elsewhere / "surrey.yaml")
     found, _ = walk_challenges(open_programme_dir(root))
-    assert found == [root / "round-1" / "kent.yaml", root / "round-1" / "medway.yaml"]
+    assert found == [str(root / "round-1" / "kent.yaml"), str(root / "round-1" / "medway.yaml")]
+
+
+@pytest.mark.parametrize("named", [".", "challenges", "challenges/", "./challenges"])
+def test_the_walks_paths_show_as_the_directory_was_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, named: str
+) -> None:
+    root = tmp_path / "challenges"
+    (root / "round-1").mkdir(parents=True)
+    (root / "programme.yaml").write_text("name: x\n")
+    (root / "round-1" / "kent.yaml").write_text("id: kent\n")
+    monkeypatch.chdir(root if named == "." else tmp_path)
+    directory = open_programme_dir(named)
+    (found,) = walk_challenges(directory)[0]
+    assert found == str(directory.root / "round-1" / "kent.yaml")
+    assert directory.display(found) == directory.display(Path(found))
+    shown = "" if named == "." else named.rstrip("/") + "/"  # (as the user named it)
+    assert directory.display(found) == f"{shown}round-1/kent.yaml"

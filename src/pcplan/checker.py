@@ -21,6 +21,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pcplan
@@ -60,11 +61,13 @@ from pcplan.yamlio import YamlProblem, read_regular_file
 
 if TYPE_CHECKING:
     from datetime import date
-    from pathlib import Path
 
     from pcplan.models import Private, Programme
 
 Progress = Callable[[int, int], None]
+# A challenge file's path: as text from the walk (pcplan.directory.walk_challenges), a
+# Path when named on the command line; made a Path only when the file is read.
+FilePath = Path | str
 
 PARALLEL_FROM = 400  # files; below this, starting workers costs more than it saves
 CHUNK = 100
@@ -367,14 +370,14 @@ def _analyse(
         findings[private_file.display].extend(private_file.findings)
         private = private_file.private
 
-    paths, unreadable = walked if walked is not None else walk_challenges(programme_dir)
-    paths = list(paths)
+    walked_paths, unreadable = walked if walked is not None else walk_challenges(programme_dir)
+    paths: list[FilePath] = list(walked_paths)
     for folder in unreadable:  # findings, never skipped in silence
         finding = unreadable_finding(programme_dir, folder)
         findings[finding.file].append(finding)
     if extra_paths:
-        known = set(paths)
-        paths += [path for path in extra_paths if path not in known]
+        known = set(walked_paths)
+        paths += [path for path in extra_paths if os.fspath(path) not in known]
     targets = [(path, programme_dir.display(path)) for path in paths]
     files: list[LoadedFile] = []
     contexts: list[ChallengeContext] = []
@@ -479,7 +482,7 @@ class Batch(Record):
         # model is kept, by display name; the other files whose results were left in the
         # cache, unread (see Others).
         self.kept: dict[str, FileReport | None] = {}
-        self.stored: list[tuple[Path, Entry]] = []
+        self.stored: list[tuple[FilePath, Entry]] = []
 
     def add(self, outcome: FileOutcome) -> None:
         self.files.append(outcome.loaded)
@@ -510,7 +513,7 @@ class Others(Record):
         directory: ProgrammeDir,
         job: Job,
         fresh: Gathered,
-        stored: list[tuple[Path, Entry]],
+        stored: list[tuple[FilePath, Entry]],
         order: dict[str, int],
     ) -> None:
         self.directory = directory
@@ -566,7 +569,7 @@ class Others(Record):
             self.read[place] = (display, self._afresh(path, display))
             return _sightings_of(display, self.read[place][1], values)
 
-    def _afresh(self, path: Path, display: str) -> Any:
+    def _afresh(self, path: FilePath, display: str) -> Any:
         """A file's sightings as the cache keeps them, from the file itself."""
         return json.loads(summarise(self.job.run(path, display))[SIGHTINGS])
 
@@ -582,9 +585,9 @@ class Job(NamedTuple):
     private: Private | None = None
     glances: bool = False
 
-    def run(self, path: Path, display: str, raw: bytes | None = None) -> FileOutcome:
+    def run(self, path: FilePath, display: str, raw: bytes | None = None) -> FileOutcome:
         return analyse_file(
-            path,
+            Path(path),
             display,
             self.programme,
             self.as_of,
@@ -598,7 +601,7 @@ class Job(NamedTuple):
 
 
 def _batches(
-    targets: list[tuple[Path, str]], job: Job, progress: Progress | None, workers: int
+    targets: list[tuple[FilePath, str]], job: Job, progress: Progress | None, workers: int
 ) -> Iterator[Batch]:
     if workers > 1:
         yield from _parallel_batches(targets, job, progress, workers)
@@ -629,7 +632,7 @@ _SHARED: dict[str, Job] = {}
 
 
 def _parallel_batches(
-    targets: list[tuple[Path, str]], job: Job, progress: Progress | None, workers: int
+    targets: list[tuple[FilePath, str]], job: Job, progress: Progress | None, workers: int
 ) -> Iterator[Batch]:
     job.calendar.is_working_day(job.as_of)  # load the bank holidays once, before forking
     _SHARED["job"] = job
@@ -676,7 +679,7 @@ def _worker_signals() -> None:
         signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
-def _analyse_chunk(chunk: list[tuple[Path, str]]) -> Batch:
+def _analyse_chunk(chunk: list[tuple[FilePath, str]]) -> Batch:
     """In a worker: analyse files; only findings, sightings and waivers travel back."""
     job = _SHARED["job"]
     batch = Batch()
@@ -881,7 +884,7 @@ class Fresh(NamedTuple):
 
 
 def _analyse_fresh(
-    job: Job, path: Path, display: str, key: str | None, known: str | None, *, whole: bool
+    job: Job, path: FilePath, display: str, key: str | None, known: str | None, *, whole: bool
 ) -> Fresh:
     """Read a file once, hash it and, unless its hash is ``known``, analyse those bytes."""
     raw = None
@@ -905,7 +908,7 @@ def _analyse_fresh(
 
 
 def _analyse_cached(
-    targets: list[tuple[Path, str]],
+    targets: list[tuple[FilePath, str]],
     job: Job,
     store: AnalysisCache,
     keep: bool,
@@ -922,7 +925,7 @@ def _analyse_cached(
     focused = {os.fspath(path) for path in focus}  # (compared as text: paths hash slowly)
     results: list[Any] = [None] * len(targets)
     stats: list[tuple[str, StatKey] | None] = [None] * len(targets)
-    misses: list[tuple[int, Path, str, str | None, str | None]] = []
+    misses: list[tuple[int, FilePath, str, str | None, str | None]] = []
     batch = Batch()
     keys = batch.keys
     entries = store.entries
@@ -978,7 +981,7 @@ def _analyse_cached(
             batch.kept[display] = result.report
             continue
         loaded, report, seen = result
-        batch.files.append(LoadedFile(path, display, findings=loaded))
+        batch.files.append(LoadedFile(Path(path), display, findings=loaded))
         batch.load_findings += loaded
         if report is not None:
             batch.gathered.add(report)
@@ -989,7 +992,7 @@ def _analyse_cached(
 
 
 def _take(
-    store: AnalysisCache, display: str, path: Path, key: str | None, fresh: Fresh, job: Job
+    store: AnalysisCache, display: str, path: FilePath, key: str | None, fresh: Fresh, job: Job
 ) -> Any:
     """Record a freshly read file in the cache; its findings (or its outcome, if kept)."""
     if fresh.summary is None:  # unchanged bytes: the entry holds, with a new stat key
@@ -1013,15 +1016,17 @@ def _take(
 
 
 def _fresh_results(
-    misses: list[tuple[int, Path, str, str | None, str | None]],
+    misses: list[tuple[int, FilePath, str, str | None, str | None]],
     job: Job,
     workers: int,
     keep: bool,
     focus: set[Path],
 ) -> Iterator[Fresh]:
     if workers <= 1:
+        focused = {os.fspath(path) for path in focus}
         for _, path, display, key, known in misses:
-            yield _analyse_fresh(job, path, display, key, known, whole=keep and path in focus)
+            whole = keep and os.fspath(path) in focused
+            yield _analyse_fresh(job, path, display, key, known, whole=whole)
         return
     job.calendar.is_working_day(job.as_of)  # load the bank holidays once, before forking
     _SHARED["job"] = job
@@ -1035,7 +1040,7 @@ def _fresh_results(
         _SHARED.clear()
 
 
-def _fresh_chunk(chunk: list[tuple[Path, str, str | None, str | None]]) -> list[Fresh]:
+def _fresh_chunk(chunk: list[tuple[FilePath, str, str | None, str | None]]) -> list[Fresh]:
     """In a worker: read, hash and analyse files; only plain summaries travel back."""
     job = _SHARED["job"]
     return [

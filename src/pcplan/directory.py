@@ -33,7 +33,7 @@ class ProgrammeDir(Record):
     def programme_path(self) -> Path:
         return self.root / PROGRAMME_FILE
 
-    def display(self, path: Path) -> str:
+    def display(self, path: Path | str) -> str:
         """A path as findings show it: under the directory as the user named it.
 
         Control characters and undecodable bytes in a file name are escaped
@@ -47,7 +47,7 @@ class ProgrammeDir(Record):
                 return shown
         return show_path(self._as_named(path))
 
-    def _as_named(self, path: Path) -> str:
+    def _as_named(self, path: Path | str) -> str:
         text = os.fspath(path)
         prefix, lead = _layout(os.fspath(self.root), self.shown_as)
         if text.startswith(prefix) and not (prefix == "" and os.path.isabs(text)):
@@ -55,7 +55,7 @@ class ProgrammeDir(Record):
             if os.sep == "/" and tail:
                 return lead + tail
         try:
-            relative = path.relative_to(self.root)
+            relative = Path(path).relative_to(self.root)
         except ValueError:
             return str(path)
         if self.shown_as in ("", "."):
@@ -119,10 +119,12 @@ def challenge_paths(programme_dir: ProgrammeDir) -> list[Path]:
     are never challenge files. Folders that cannot be listed are left out; see
     :func:`walk_challenges` for them.
     """
-    return walk_challenges(programme_dir)[0]
+    return [Path(path) for path in walk_challenges(programme_dir)[0]]
 
 
-Walked = tuple[list[Path], list[Unreadable]]  # what walk_challenges gives
+# What walk_challenges gives: the challenge files' paths as text (each as the Path of the
+# same text would show it), and the folders that could not be read.
+Walked = tuple[list[str], list[Unreadable]]
 
 
 def walk_challenges(programme_dir: ProgrammeDir) -> Walked:
@@ -130,20 +132,22 @@ def walk_challenges(programme_dir: ProgrammeDir) -> Walked:
 
     Files come sorted as paths sort (part by part): each folder's entries are taken in
     the order of their names, a subfolder's files where its name falls. Folders reached
-    through a symbolic link are not walked (as ``os.walk`` does not).
+    through a symbolic link are not walked (as ``os.walk`` does not). Paths are text,
+    joined as :class:`~pathlib.Path` joins them: making a Path of every file cost more
+    than the walk itself, and most of them are only looked up in the cache.
     """
     unreadable: list[Unreadable] = []
-    found: list[Path] = []
-    root = programme_dir.root
+    found: list[str] = []
 
-    def walk(folder: Path, top: bool) -> None:
+    def walk(folder: str, top: bool) -> None:
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
         except OSError as error:
-            where = Path(error.filename) if error.filename is not None else folder
-            unreadable.append(Unreadable(where, error.strerror or str(error)))
+            where = error.filename if error.filename is not None else folder
+            unreadable.append(Unreadable(Path(where), error.strerror or str(error)))
             return
+        lead = "" if folder == "." else folder if folder.endswith("/") else f"{folder}/"
         for entry in entries:
             name = entry.name
             if name.startswith("."):
@@ -154,11 +158,11 @@ def walk_challenges(programme_dir: ProgrammeDir) -> Walked:
                 is_folder = False
             if is_folder:
                 if not entry.is_symlink():
-                    walk(folder / name, False)
+                    walk(lead + name, False)
             elif name.endswith(SUFFIXES) and not (top and name == PROGRAMME_FILE):
-                found.append(folder / name)
+                found.append(lead + name)
 
-    walk(root, True)
+    walk(os.fspath(programme_dir.root), True)
     unreadable.sort(key=lambda entry: entry.path)
     return found, unreadable
 

@@ -66,7 +66,7 @@ class UnsuitableFile(Exception):
 # ----------------------------------------------------------------------------- reading
 
 
-def read_regular_file(path: Path, limit: int) -> bytes:
+def read_regular_file(path: Path | str, limit: int) -> bytes:
     """A regular file's bytes; never blocks on a FIFO or a device, never reads past ``limit``.
 
     Raises :class:`UnsuitableFile` for what is not a regular file or is larger

@@ -6,15 +6,16 @@ refuses becomes findings, and the rest of the programme is still read.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from pcplan.directory import (
     ProgrammeDir,
-    challenge_paths,
     names_a_file,
     private_path,
     show_path,
+    walk_challenges,
 )
 from pcplan.errors import UsageError
 from pcplan.findings import Finding
@@ -215,7 +216,7 @@ def validate_data(
 
 
 def find_challenge(
-    programme_dir: ProgrammeDir, reference: str, paths: list[Path] | None = None
+    programme_dir: ProgrammeDir, reference: str, paths: list[str] | None = None
 ) -> Path:
     """A challenge named by its id or by its path (exit 2 when there is no such challenge).
 
@@ -229,20 +230,22 @@ def find_challenge(
         except OSError as exc:
             raise UsageError(f"{show_path(reference)}: cannot be read ({exc.strerror})") from None
         raise UsageError(f"{show_path(reference)}: no such challenge file")
-    paths = challenge_paths(programme_dir) if paths is None else paths
-    by_stem = [path for path in paths if path.stem == reference]
+    if paths is None:
+        paths = walk_challenges(programme_dir)[0]
+    stems = [os.path.splitext(os.path.basename(path))[0] for path in paths]  # (as Path.stem)
+    by_stem = [path for path, stem in zip(paths, stems, strict=True) if stem == reference]
     if len(by_stem) == 1:
-        return by_stem[0]
+        return Path(by_stem[0])
     if len(by_stem) > 1:
         shown = ", ".join(programme_dir.display(path) for path in by_stem)
         raise UsageError(f"{reference}: several files have this name ({shown}); give a path")
     for path in paths:  # an id that differs from its file name
-        loaded = load_file(path, programme_dir.display(path))
+        loaded = load_file(Path(path), programme_dir.display(path))
         challenge = loaded.challenge
         if challenge is not None and challenge.id == reference:
-            return path
+            return Path(path)
     import difflib
 
-    close = difflib.get_close_matches(reference, [path.stem for path in paths], n=3)
+    close = difflib.get_close_matches(reference, stems, n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise UsageError(f"{reference}: no challenge with this id in {programme_dir.shown_as}{hint}")

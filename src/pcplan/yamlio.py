@@ -198,7 +198,7 @@ def read_source(path: Path) -> Source:
     return decode(path, read_regular_file(path))
 
 
-def read_regular_file(path: Path, limit: int = MAX_BYTES) -> bytes:
+def read_regular_file(path: Path | str, limit: int = MAX_BYTES) -> bytes:
     """A regular file's bytes (:func:`pcplan.fileio.read_regular_file`), refusals as YamlProblem.
 
     Raises :class:`YamlProblem` for what is not a regular file or is too large,
