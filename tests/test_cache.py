@@ -425,7 +425,10 @@ def _sharing_programme(tmp_path: Path) -> Path:
     )
 
 
-@pytest.mark.parametrize("state", ["cold", "warm", "one changed", "one damaged"])
+@pytest.mark.parametrize(
+    "state",
+    ["cold", "warm", "one changed", "one damaged", "a byte damaged", "index lines swapped"],
+)
 def test_an_edits_findings_are_what_a_whole_check_gives(tmp_path: Path, state: str) -> None:
     """An edit makes findings for its own file only, reading from the cache only the files
     that share a value with it (checker.Others): they must be, word for word and in the
@@ -444,10 +447,23 @@ def test_an_edits_findings_are_what_a_whole_check_gives(tmp_path: Path, state: s
     if state == "one changed":  # (read afresh by the edit, not from the cache)
         changed = root / "c" / "kent-2027-06.yaml"
         changed.write_text(changed.read_text().replace("Pat Quinn", "Pat Quinney"))
-    if state == "one damaged":  # the same length: found only when its sightings are read
+    if state == "one damaged":  # written whole, so found only when its sightings are read
+
+        def damaged(texts: list[str]) -> None:
+            texts[2] = texts[2].replace('"team.diary",[[', '"team.diary",{[', 1)
+
+        (cache,) = cache_files(root)
+        rewrite_cache(cache, damaged)
+    if state == "a byte damaged":  # another name, still JSON: only the check finds it
         (cache,) = cache_files(root)
         raw = cache.read_bytes()
-        cache.write_bytes(raw.replace(b'"team.diary",[[', b'"team.diary",{[', 1))
+        assert b'"Jo Rivers"' in raw
+        cache.write_bytes(raw.replace(b'"Jo Rivers"', b'"Jo Rivars"', 1))
+    if state == "index lines swapped":  # each file's records found at another's place
+        (cache,) = cache_files(root)
+        lines = cache.read_bytes().split(b"\n")
+        lines[1], lines[4] = lines[4], lines[1]
+        cache.write_bytes(b"\n".join(lines))
     whole = analyse(directory, day).findings
     assert {"id.duplicate", "team.diary"} <= {f.rule for found in whole.values() for f in found}
     for path in paths:
@@ -525,8 +541,11 @@ def test_a_remembered_parse_is_what_parsing_gives(tmp_path: Path, text: str) -> 
     assert kept.positions == parsed.positions
     assert recall_document(tmp_path, raw + b"# another version\n") is None
     (memo,) = (tmp_path / CACHE).glob("parsed-*.json")
-    memo.write_text(memo.read_text().replace('"positions":[', '"positions":[[[1],2,3],', 1))
+    sound = memo.read_text()
+    memo.write_text(sound.replace('"positions":[', '"positions":[[[1],2,3],', 1))
     assert recall_document(tmp_path, raw) is None  # damaged: parsed again
+    memo.write_text(sound.replace('"positions":', '"places":', 1))
+    assert recall_document(tmp_path, raw) is None
 
 
 def test_an_edited_programme_yaml_is_parsed_again(programme: Path) -> None:

@@ -34,7 +34,9 @@ that reading it builds almost nothing (an edit reads every entry's keys, but the
 results of only a few files):
 
 * a header line, JSON: ``{"format": 4, "pcplan": <version>, "salt": <salt>,
-  "entries": <n>}``;
+  "entries": <n>, "check": <CRC-32 of everything after the header>}``: a cache whose
+  check fails is damaged, and ignored whole (an edit reads only a few entries, and must
+  not miss a value in one it does not read);
 * an index of ``n`` lines, one per file: ``key<TAB>stat key<TAB>content hash<TAB>
   length of its sightings<TAB>length of the rest`` (the key as JSON unless it is plain
   printable ASCII without ``"`` or ``\\``; the stat key ``size,mtime_ns,ctime_ns,inode``
@@ -65,6 +67,7 @@ import json
 import os
 import stat
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -512,6 +515,8 @@ def recall_document(root: Path, raw: bytes) -> Any:
         if type(kept) is not dict or kept.get("key") != key or type(kept.get("data")) is not dict:
             return None
         positions = {}
+        if type(kept.get("positions")) is not list:
+            return None
         for *where, line, column in kept["positions"]:
             if any(type(part) is not str and type(part) is not int for part in where):
                 return None
@@ -552,22 +557,29 @@ def keep_document(root: Path, raw: bytes, document: Any) -> None:
 
 def encode(salt_value: str, entries: dict[str, Entry]) -> bytes:
     """A cache file's bytes (see the module doc)."""
-    header = ENCODE(
-        {"format": FORMAT, "pcplan": __version__, "salt": salt_value, "entries": len(entries)}
-    )
     sightings = [entry.sightings() for entry in entries.values()]
     rests = [entry.rest() for entry in entries.values()]
     index = [
         f"{_key_text(key)}\t{entry.fast or '-'}\t{entry.digest}\t{len(seen)}\t{len(rest)}\n"
         for (key, entry), seen, rest in zip(entries.items(), sightings, rests, strict=True)
     ]
-    return b"".join(
+    body = b"".join(
         [
-            (header + "\n" + "".join(index)).encode("ascii"),
+            "".join(index).encode("ascii"),
             *(seen + b"\n" for seen in sightings),
             *(rest + b"\n" for rest in rests),
         ]
     )
+    header = ENCODE(
+        {
+            "format": FORMAT,
+            "pcplan": __version__,
+            "salt": salt_value,
+            "entries": len(entries),
+            "check": zlib.crc32(body),
+        }
+    )
+    return (header + "\n").encode("ascii") + body
 
 
 def decode(raw: bytes, salt_value: str) -> dict[str, Entry] | None:
@@ -583,8 +595,9 @@ def decode(raw: bytes, salt_value: str) -> dict[str, Entry] | None:
             or header.get("salt") != salt_value
             or type(header.get("entries")) is not int
             or header["entries"] < 0
+            or header.get("check") != zlib.crc32(memoryview(raw)[end + 1 :])
         ):
-            return None
+            return None  # (a damaged cache is rebuilt whole, as a file that is not JSON was)
         count = header["entries"]
         lines = raw.split(b"\n", count + 1)[1:-1]  # (its records stay where they are, in raw)
         if len(lines) != count:
