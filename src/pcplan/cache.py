@@ -514,9 +514,9 @@ def recall_document(root: Path, raw: bytes) -> Any:
         kept = json.loads(text)
         if type(kept) is not dict or kept.get("key") != key or type(kept.get("data")) is not dict:
             return None
-        positions = {}
         if type(kept.get("positions")) is not list:
             return None
+        positions = {}
         for *where, line, column in kept["positions"]:
             if any(type(part) is not str and type(part) is not int for part in where):
                 return None
@@ -536,14 +536,12 @@ def keep_document(root: Path, raw: bytes, document: Any) -> None:
         return
     path, key = _parsed_file(root, raw)
     try:
-        text = json.dumps(
+        text = ENCODE(
             {
                 "key": key,
                 "data": document.data,
                 "positions": [[*where, *at] for where, at in document.positions.items()],
-            },
-            separators=(",", ":"),
-            ensure_ascii=True,
+            }
         )
     except (TypeError, ValueError):
         return
@@ -604,8 +602,8 @@ def decode(raw: bytes, salt_value: str) -> dict[str, Entry] | None:
             return None
         index_end = end + 1 + sum(len(line) for line in lines) + count
         rows = []
-        for row in raw[end + 1 : index_end].decode("ascii").split("\n")[:count]:
-            key, fast, file_digest, seen, rest = row.split("\t")
+        for line in lines:
+            key, fast, file_digest, seen, rest = line.decode("ascii").split("\t")
             if key.startswith('"'):
                 key = json.loads(key)
                 if type(key) is not str:

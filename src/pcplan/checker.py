@@ -523,7 +523,7 @@ class Others(Record):
         self.order = order  # each file's place in the walk, by display name
         self.found: dict[bytes, list[int]] = {}  # by value, the places in stored that may hold it
         self.read: dict[int, tuple[str, Any]] = {}  # by place in stored: (display, sightings)
-        self.shared: dict[frozenset[Any], list[tuple[str, Sighting]]] = {}  # by values asked
+        self.shared: dict[frozenset[Any], list[tuple[str, list[Sighting]]]] = {}  # by values
 
     def around(self, report: FileReport) -> Gathered:
         """What the cross-file pass needs to give ``report``'s file its findings: as
@@ -545,14 +545,14 @@ class Others(Record):
             self.shared[asked] = [
                 found for place in places for found in self._sharing(place, values)
             ]
-        for rule_id, sighting in self.shared[asked]:
-            gathered.sightings[rule_id].append(sighting)
+        for rule_id, seen in self.shared[asked]:
+            gathered.sightings[rule_id] += seen
         last = len(self.order)
         for seen in gathered.sightings.values():
             seen.sort(key=lambda sighting: self.order.get(sighting.display, last))
         return gathered
 
-    def _sharing(self, place: int, values: dict[str, set[Any]]) -> list[tuple[str, Sighting]]:
+    def _sharing(self, place: int, values: dict[str, set[Any]]) -> list[tuple[str, list[Sighting]]]:
         """The sightings of one stored file of the given values, by rule (its sightings are
         read from the cache once, as JSON; from the file itself if that part is damaged)."""
         path, entry = self.stored[place]
@@ -564,13 +564,15 @@ class Others(Record):
                 self.read[place] = (display, self._afresh(path, display))
         display, rows = self.read[place]
         try:
-            return _sightings_of(display, rows, values)
+            return [] if rows is None else _sightings_of(display, rows, values)
         except (TypeError, ValueError, _Malformed):
-            self.read[place] = (display, self._afresh(path, display))
-            return _sightings_of(display, self.read[place][1], values)
+            rows = self._afresh(path, display)
+            self.read[place] = (display, rows)
+            return [] if rows is None else _sightings_of(display, rows, values)
 
     def _afresh(self, path: FilePath, display: str) -> Any:
-        """A file's sightings as the cache keeps them, from the file itself."""
+        """A file's sightings as the cache keeps them, from the file itself (None: it does
+        not load)."""
         return json.loads(summarise(self.job.run(path, display))[SIGHTINGS])
 
 
@@ -807,7 +809,7 @@ def unsummarise(display: str, summary: Any) -> Decoded:
         sighting_rows = json.loads(sightings_text)
         waiver_rows = json.loads(waivers_text)
         report = FileReport(display, _findings(display, finding_rows))
-        _read_sightings(report, sighting_rows)
+        report.sightings.update(_sightings_of(display, sighting_rows))
         for rule, reason, line, column in waiver_rows:
             if (
                 (rule is not None and type(rule) is not str)
@@ -822,44 +824,29 @@ def unsummarise(display: str, summary: Any) -> Decoded:
     return loaded, report, glance_part
 
 
-def _read_sightings(report: FileReport, rows: Any) -> None:
-    """Sightings read back from the cache into ``report`` (TypeError, ValueError or
-    :class:`_Malformed` if they are not sound)."""
-    display = report.display
-    sightings = report.sightings
-    for rule_id, seen_rows in rows:
-        if type(rule_id) is not str or type(seen_rows) is not list:
-            raise _Malformed
-        seen = []
-        for line, column, value, detail in seen_rows:
-            if type(line) is not int or type(column) is not int:
-                raise _Malformed
-            seen.append(Sighting(display, line, column, _frozen(value), _frozen(detail)))
-        sightings[rule_id] = seen
-
-
 def _sightings_of(
-    display: str, rows: Any, values: dict[str, set[Any]]
-) -> list[tuple[str, Sighting]]:
-    """The sightings of ``values`` (by rule) among a file's sightings as the cache keeps
-    them (None: the file did not load), each with its rule; TypeError, ValueError or
-    :class:`_Malformed` if those that match are not sound."""
-    if rows is None:
-        return []
+    display: str, rows: Any, values: dict[str, set[Any]] | None = None
+) -> list[tuple[str, list[Sighting]]]:
+    """A file's sightings as the cache keeps them, by rule: all of them, or (``values``)
+    only those of the given values of each rule; TypeError, ValueError or
+    :class:`_Malformed` if they are not sound."""
     if type(rows) is not list:
         raise _Malformed
     found = []
     for rule_id, seen_rows in rows:
-        wanted = values.get(rule_id)
-        if wanted:
-            if type(seen_rows) is not list:
-                raise _Malformed
-            for line, column, value, detail in seen_rows:
-                value = _frozen(value)
-                if value in wanted:
-                    if type(line) is not int or type(column) is not int:
-                        raise _Malformed
-                    found.append((rule_id, Sighting(display, line, column, value, _frozen(detail))))
+        if type(rule_id) is not str or type(seen_rows) is not list:
+            raise _Malformed
+        wanted = None if values is None else values.get(rule_id)
+        if values is not None and not wanted:
+            continue
+        seen = []
+        for line, column, value, detail in seen_rows:
+            value = _frozen(value)
+            if wanted is None or value in wanted:
+                if type(line) is not int or type(column) is not int:
+                    raise _Malformed
+                seen.append(Sighting(display, line, column, value, _frozen(detail)))
+        found.append((rule_id, seen))
     return found
 
 

@@ -39,12 +39,6 @@ class ProgrammeDir(Record):
         Control characters and undecodable bytes in a file name are escaped
         (``\\n``, ``\\xff``): a name is shown, never obeyed.
         """
-        text = os.fspath(path)
-        prefix, lead = _layout(os.fspath(self.root), self.shown_as)
-        if prefix and text.startswith(prefix) and os.sep == "/":  # (the walk's paths)
-            shown = lead + text[len(prefix) :]
-            if shown.isprintable() and not shown.startswith("::") and len(text) > len(prefix):
-                return shown
         return show_path(self._as_named(path))
 
     def _as_named(self, path: Path | str) -> str:
