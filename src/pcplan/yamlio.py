@@ -20,24 +20,37 @@ a string; the models decide what a date is.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import (
-    AliasEvent,
-    DocumentEndEvent,
-    DocumentStartEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-)
 
 from pcplan import fileio
+from pcplan.events import (
+    ALIAS,
+    ANCHOR,
+    DOCUMENT_END,
+    DOCUMENT_START,
+    END,
+    KIND,
+    MAPPING_END,
+    MAPPING_START,
+    SCALAR,
+    SEQUENCE_END,
+    SEQUENCE_START,
+    START,
+    STREAM_END,
+    STYLE,
+    TAG,
+    VALUE,
+    Event,
+    NextEvent,
+    c_events,
+    pure_events,
+    tuple_events,
+)
+from pcplan.events import default_events as _default_events
 from pcplan.findings import shorten
 from pcplan.records import Record
 
@@ -273,43 +286,9 @@ def resolve_plain(value: str) -> Any:
 
 # --------------------------------------------------------------------------- events
 
-
-def _c_events(text: str) -> Callable[[], Any]:
-    from _ruamel_yaml import CParser
-
-    return CParser(text).get_event  # type: ignore[no-any-return]
-
-
-def _pure_events(text: str) -> Callable[[], Any]:
-    import io
-
-    from ruamel.yaml import YAML
-
-    # The round-trip parser places empty values where libyaml does (the safe one
-    # does not), but marks the folds of `>` scalars with BEL characters for its
-    # own dumper; they are not part of the value (a real BEL never gets this far).
-    events: Iterator[Any] = iter(YAML(typ="rt").parse(io.StringIO(text)))
-
-    def next_event() -> Any:
-        event = next(events)
-        if event.__class__ is ScalarEvent and event.style == ">" and "\a" in event.value:
-            event.value = event.value.replace("\a", "")
-        return event
-
-    return next_event
-
-
-def _default_events() -> Callable[[str], Callable[[], Any]]:
-    try:
-        import _ruamel_yaml  # noqa: F401
-    except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
-        return _pure_events
-    return _c_events
-
-
-EVENT_SOURCES: dict[str, Callable[[str], Callable[[], Any]]] = {
-    "fast": _c_events,
-    "roundtrip": _pure_events,
+EVENT_SOURCES: dict[str, Callable[[str], NextEvent]] = {
+    "fast": c_events,
+    "roundtrip": pure_events,
 }
 
 
@@ -317,19 +296,20 @@ def parse(
     source: Source,
     *,
     spans: bool = False,
-    events: Callable[[str], Callable[[], Any]] | None = None,
+    events: Callable[[str], NextEvent] | None = None,
 ) -> Document:
     """Parse a decoded file into a :class:`Document`, or raise :class:`YamlProblem`."""
-    next_event = (events or _default_events())(source.text)
-    builder = _Builder(source.text, next_event, record_spans=spans)
-    try:
-        return builder.build()
-    except MarkedYAMLError as exc:
-        raise _syntax_problem(source.text, exc) from None
-    except YAMLError as exc:
-        raise YamlProblem(f"YAML error: {' '.join(str(exc).split())}") from None
-    except RecursionError:  # pragma: no cover - MAX_DEPTH stops this first
-        raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels") from None
+    with tuple_events():
+        next_event = (events or _default_events())(source.text)
+        builder = _Builder(source.text, next_event, record_spans=spans)
+        try:
+            return builder.build()
+        except MarkedYAMLError as exc:
+            raise _syntax_problem(source.text, exc) from None
+        except YAMLError as exc:
+            raise YamlProblem(f"YAML error: {' '.join(str(exc).split())}") from None
+        except RecursionError:  # pragma: no cover - MAX_DEPTH stops this first
+            raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels") from None
 
 
 _SYNTAX_HINTS = (
@@ -392,62 +372,68 @@ class _Builder:
 
     __slots__ = ("_next", "_text", "key_spans", "positions", "spans")
 
-    def __init__(self, text: str, next_event: Callable[[], Any], *, record_spans: bool) -> None:
+    def __init__(self, text: str, next_event: NextEvent, *, record_spans: bool) -> None:
         self._text = text
         self._next = next_event
         self.positions: dict[KeyPath, tuple[int, int]] = {}
         self.spans: dict[KeyPath, Span] | None = {} if record_spans else None
         self.key_spans: dict[KeyPath, Span] | None = {} if record_spans else None
 
-    def build(self) -> Document:
-        self._next()  # StreamStartEvent
+    def _event(self) -> Event:
         event = self._next()
-        if isinstance(event, StreamEndEvent):
+        assert event is not None  # (the parser ends with STREAM_END before None)
+        return event
+
+    def build(self) -> Document:
+        self._event()  # STREAM_START
+        event = self._event()
+        if event[KIND] == STREAM_END:
             if self._text.strip():
                 raise YamlProblem(
                     "the file has only comments, no keys; a pcplan file is a "
                     "mapping such as `id: …`"
                 )
             raise YamlProblem("the file is empty; a pcplan file is a mapping such as `id: …`")
-        if not isinstance(event, DocumentStartEvent):  # pragma: no cover - parser invariant
+        if event[KIND] != DOCUMENT_START:  # pragma: no cover - parser invariant
             raise _problem(event, "expected the start of a YAML document")
         self._refuse_directives(event)
-        root_event = self._next()
-        root_mark = root_event.start_mark
+        root_event = self._event()
+        root_mark = root_event[START]
         self.positions[()] = (root_mark.line + 1, root_mark.column + 1)
         if (
-            isinstance(root_event, ScalarEvent)
-            and not root_event.style
-            and (resolve_plain(root_event.value) is None)
+            root_event[KIND] == SCALAR
+            and not root_event[STYLE]
+            and (resolve_plain(root_event[VALUE]) is None)
         ):
-            self._refuse_tags_and_anchors(root_event)
+            _refuse_tags_and_anchors(root_event)
             raise YamlProblem("the file has no content; a pcplan file is a mapping")
-        if not isinstance(root_event, MappingStartEvent):
-            self._refuse_tags_and_anchors(root_event)
+        if root_event[KIND] != MAPPING_START:
+            _refuse_tags_and_anchors(root_event)
             raise _problem(
                 root_event,
                 "the top level must be a mapping of keys and values (such as `id: …`), "
                 f"not {_kind_of(root_event)}",
             )
         data = self._node(root_event, (), 1)
-        end = self._next()
-        if not isinstance(end, DocumentEndEvent):  # pragma: no cover - parser invariant
+        end = self._event()
+        if end[KIND] != DOCUMENT_END:  # pragma: no cover - parser invariant
             raise _problem(end, "expected the end of the document")
-        following = self._next()
-        if isinstance(following, DocumentStartEvent):
+        following = self._event()
+        if following[KIND] == DOCUMENT_START:
             raise _problem(
                 following,
                 "a second YAML document starts here; keep one challenge per file "
                 "and remove the `---`",
             )
-        if not isinstance(following, StreamEndEvent):  # pragma: no cover - parser invariant
+        if following[KIND] != STREAM_END:  # pragma: no cover - parser invariant
             raise _problem(following, "unexpected content after the document")
         return Document(
             data=data, positions=self.positions, spans=self.spans, key_spans=self.key_spans
         )
 
-    def _refuse_directives(self, event: Any) -> None:
-        if getattr(event, "version", None) is not None or getattr(event, "tags", None):
+    def _refuse_directives(self, event: Event) -> None:
+        version, tags = event[VALUE]
+        if version is not None or tags:
             directive = _DIRECTIVE.search(self._text)
             line, column = line_col(self._text, directive.start()) if directive else (1, 1)
             raise YamlProblem(
@@ -457,62 +443,41 @@ class _Builder:
                 column=column,
             )
 
-    @staticmethod
-    def _refuse_tags_and_anchors(event: Any) -> None:
-        if getattr(event, "anchor", None) is not None:
-            if isinstance(event, AliasEvent):
-                raise _problem(
-                    event,
-                    f"alias `*{shorten(event.anchor, 40)}` is not allowed; "
-                    "write the value out in full",
-                )
-            raise _problem(
-                event,
-                f"anchor `&{shorten(event.anchor, 40)}` is not allowed; "
-                "pcplan files use no anchors or aliases",
-            )
-        tag = getattr(event, "tag", None)
-        if tag is not None:
-            shown = "!!" + tag[len(_CORE_TAG) :] if tag.startswith(_CORE_TAG) else tag
-            raise _problem(
-                event,
-                f"tag `{shorten(shown, 60)}` is not allowed; remove it and write a plain value",
-            )
-
-    def _node(self, event: Any, path: KeyPath, depth: int) -> Any:
+    def _node(self, event: Event, path: KeyPath, depth: int) -> Any:
         # The hot loop of every `pcplan check`: plain scalars are handled inline.
-        self._refuse_tags_and_anchors(event)
-        kind = type(event)
-        if kind is ScalarEvent:
+        if event[ANCHOR] is not None or event[TAG] is not None:
+            _refuse_tags_and_anchors(event)
+        kind = event[KIND]
+        if kind == SCALAR:
             if self.spans is not None:
-                self._record_span(path, event, event.end_mark, "scalar")
+                self._record_span(path, event, event[END], "scalar")
             return _scalar(event, self._text)
         if depth > MAX_DEPTH:
             raise _problem(event, f"nesting deeper than {MAX_DEPTH} levels is not allowed")
         next_event = self._next
         positions = self.positions
         inline = self.spans is None
-        if kind is MappingStartEvent:
+        if kind == MAPPING_START:
             mapping: dict[str, Any] = {}
             while True:
-                key_event = next_event()
-                key_kind = type(key_event)
-                if key_kind is MappingEndEvent:
+                key_event: Any = next_event()
+                key_kind = key_event[0]  # (KIND, ANCHOR… written as numbers in this loop)
+                if key_kind == MAPPING_END:
                     if not inline:
-                        self._record_span(path, event, key_event.end_mark, "mapping")
+                        self._record_span(path, event, key_event[END], "mapping")
                     return mapping
-                if key_kind is not ScalarEvent:
-                    self._refuse_tags_and_anchors(key_event)
+                if key_kind != SCALAR:
+                    _refuse_tags_and_anchors(key_event)
                     raise _problem(key_event, "a key must be plain text, not a list or mapping")
-                if key_event.anchor is not None or key_event.tag is not None:
-                    self._refuse_tags_and_anchors(key_event)
-                key = key_event.value
-                if key_event.style or not key or key[0] in _MAYBE_NOT_STRING:
+                if key_event[1] is not None or key_event[2] is not None:
+                    _refuse_tags_and_anchors(key_event)
+                key = key_event[3]
+                if key_event[4] or not key or key[0] in _MAYBE_NOT_STRING:
                     key = _scalar(key_event, self._text)
                 if key.__class__ is not str:
                     raise _problem(
                         key_event,
-                        f"key {shorten(key_event.value, 40)!r} is read as "
+                        f"key {shorten(key_event[VALUE], 40)!r} is read as "
                         f"{_type_name(key)}, not text; keys must be text (quote it if needed)",
                     )
                 if key in mapping:
@@ -522,92 +487,115 @@ class _Builder:
                         "in a mapping",
                     )
                 key_path = (*path, key)
-                mark = key_event.start_mark
+                mark = key_event[5]
                 positions[key_path] = (mark.line + 1, mark.column + 1)
                 if not inline:
                     assert self.key_spans is not None
                     self.key_spans[key_path] = Span(
                         mark.index,
-                        key_event.end_mark.index,
+                        key_event[END].index,
                         mark.line + 1,
                         mark.column + 1,
                         "scalar",
-                        style=key_event.style or "",
+                        style=key_event[STYLE] or "",
                     )
-                value_event = next_event()
+                value_event: Any = next_event()
                 if (
                     inline
-                    and value_event.__class__ is ScalarEvent
-                    and value_event.anchor is None
-                    and value_event.tag is None
+                    and value_event[0] == SCALAR
+                    and value_event[1] is None
+                    and value_event[2] is None
                 ):
-                    value = value_event.value
-                    if value_event.style or not value or value[0] in _MAYBE_NOT_STRING:
+                    value = value_event[3]
+                    if value_event[4] or not value or value[0] in _MAYBE_NOT_STRING:
                         value = _scalar(value_event, self._text)
                     mapping[key] = value  # (plain text, the common case, handled inline)
                 else:
                     mapping[key] = self._node(value_event, key_path, depth + 1)
                     if (
                         not inline
-                        and value_event.__class__ is ScalarEvent
-                        and (value_event.value == "" and not value_event.style)
+                        and value_event[KIND] == SCALAR
+                        and (value_event[VALUE] == "" and not value_event[STYLE])
                     ):
                         self._place_empty_value(key_path, key_event)
-        if kind is SequenceStartEvent:
+        if kind == SEQUENCE_START:
             items: list[Any] = []
             while True:
-                item_event = next_event()
-                item_kind = item_event.__class__
-                if item_kind is SequenceEndEvent:
+                item_event: Any = next_event()
+                item_kind = item_event[0]
+                if item_kind == SEQUENCE_END:
                     if not inline:
-                        self._record_span(path, event, item_event.end_mark, "sequence")
+                        self._record_span(path, event, item_event[END], "sequence")
                     return items
                 item_path = (*path, len(items))
-                mark = item_event.start_mark
+                mark = item_event[5]
                 positions[item_path] = (mark.line + 1, mark.column + 1)
                 if (
                     inline
-                    and item_kind is ScalarEvent
-                    and item_event.anchor is None
-                    and item_event.tag is None
+                    and item_kind == SCALAR
+                    and item_event[1] is None
+                    and item_event[2] is None
                 ):
-                    value = item_event.value
-                    if item_event.style or not value or value[0] in _MAYBE_NOT_STRING:
+                    value = item_event[3]
+                    if item_event[4] or not value or value[0] in _MAYBE_NOT_STRING:
                         value = _scalar(item_event, self._text)
                     items.append(value)
                 else:
                     items.append(self._node(item_event, item_path, depth + 1))
         raise _problem(event, "unexpected YAML content")  # pragma: no cover - parser invariant
 
-    def _place_empty_value(self, path: KeyPath, key_event: Any) -> None:
+    def _place_empty_value(self, path: KeyPath, key_event: Event) -> None:
         """`key:` with nothing after it: the value sits just after the colon.
 
         (libyaml says so; ruamel's pure-Python parser puts it at the next line's
         start. Edits write the value there, so both must agree.)
         """
         assert self.spans is not None
-        colon = self._text.find(":", key_event.end_mark.index)
+        colon = self._text.find(":", key_event[END].index)
         line, column = line_col(self._text, colon + 1)
         self.spans[path] = Span(colon + 1, colon + 1, line, column, "scalar")
 
-    def _record_span(self, path: KeyPath, start_event: Any, end_mark: Any, kind: str) -> None:
+    def _record_span(self, path: KeyPath, start_event: Event, end_mark: Any, kind: str) -> None:
         assert self.spans is not None
-        mark = start_event.start_mark
+        mark = start_event[START]
+        collection = start_event[KIND] != SCALAR
         self.spans[path] = Span(
             mark.index,
             end_mark.index,
             mark.line + 1,
             mark.column + 1,
             kind,
-            flow=bool(getattr(start_event, "flow_style", False)),
-            style=getattr(start_event, "style", None) or "",
+            flow=bool(start_event[STYLE]) if collection else False,
+            style="" if collection else start_event[STYLE] or "",
         )
 
 
-def _scalar(event: Any, text: str) -> Any:
+def _refuse_tags_and_anchors(event: Event) -> None:
+    anchor = event[ANCHOR]
+    if anchor is not None:
+        if event[KIND] == ALIAS:
+            raise _problem(
+                event,
+                f"alias `*{shorten(anchor, 40)}` is not allowed; write the value out in full",
+            )
+        raise _problem(
+            event,
+            f"anchor `&{shorten(anchor, 40)}` is not allowed; "
+            "pcplan files use no anchors or aliases",
+        )
+    tag = event[TAG]
+    if tag is not None:
+        shown = "!!" + tag[len(_CORE_TAG) :] if tag.startswith(_CORE_TAG) else tag
+        raise _problem(
+            event,
+            f"tag `{shorten(shown, 60)}` is not allowed; remove it and write a plain value",
+        )
+
+
+def _scalar(event: Event, text: str) -> Any:
     """A scalar event's value: plain ones resolved, double-quoted ones checked for escapes."""
-    value = event.value
-    style = event.style
+    value = event[VALUE]
+    style = event[STYLE]
     if not style:
         try:
             return resolve_plain(value)
@@ -618,8 +606,9 @@ def _scalar(event: Any, text: str) -> Any:
         if bad is not None:
             raise _problem(event, _control_message(bad.group()) + " (written as an escape)")
         if _SURROGATE.search(value):  # libyaml refuses these; the pure-Python parser does not
-            escape = _SURROGATE_ESCAPE.search(text, event.start_mark.index, event.end_mark.index)
-            index = escape.start() + 2 if escape else event.start_mark.index
+            start, end = event[START].index, event[END].index
+            escape = _SURROGATE_ESCAPE.search(text, start, end)
+            index = escape.start() + 2 if escape else start
             line, column = line_col(text, index)
             raise YamlProblem(
                 "YAML syntax: found invalid Unicode character escape code "
@@ -630,15 +619,15 @@ def _scalar(event: Any, text: str) -> Any:
     return value
 
 
-def _problem(event: Any, message: str) -> YamlProblem:
-    mark = event.start_mark
+def _problem(event: Event, message: str) -> YamlProblem:
+    mark = event[START]
     return YamlProblem(message, line=mark.line + 1, column=mark.column + 1)
 
 
-def _kind_of(event: Any) -> str:
-    if isinstance(event, SequenceStartEvent):
+def _kind_of(event: Event) -> str:
+    if event[KIND] == SEQUENCE_START:
         return "a list"
-    if isinstance(event, ScalarEvent):
+    if event[KIND] == SCALAR:
         return "a single value"  # (never quoted: it may be a secret behind a symlink)
     return "this"
 
