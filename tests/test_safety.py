@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,15 +128,25 @@ def test_a_folder_that_cannot_be_listed_is_a_yaml_error(
 def test_a_file_whose_folder_cannot_be_searched_is_a_yaml_error(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """As without search permission on its folder: every system call on the file fails."""
     build_tree(root, {"sub/kent-2028-06.yaml": CHALLENGE_YAML})
-    real = Path.is_symlink
+    real_open, real_stat = os.open, os.stat
 
-    def is_symlink(self: Path) -> bool:
-        if self.parent.name == "sub":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+    def refuse(path: Any) -> None:
+        if os.path.basename(os.path.dirname(os.fspath(path))) == "sub":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
 
-    monkeypatch.setattr(Path, "is_symlink", is_symlink)
+    def fake_open(path: Any, *args: Any, **kwargs: Any) -> int:
+        refuse(path)
+        return real_open(path, *args, **kwargs)
+
+    def fake_stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        if not isinstance(path, int):
+            refuse(path)
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", fake_open)
+    monkeypatch.setattr(os, "stat", fake_stat)
     result = run("check", "--as-of", AS_OF, "--format", "json", directory=root)
     assert result.exit_code == 1, result
     found = [(p["file"], p["rule"], p["line"], p["column"]) for p in result.json()["problems"]]
@@ -166,6 +177,30 @@ def _unprivileged() -> tuple[str, ...] | None:
 
 
 @pytest.mark.skipif(_unprivileged() is None, reason="cannot run without root's file access")
+def test_links_are_read_only_within_the_programme(root: Path, tmp_path: Path) -> None:
+    """A link to a file inside is read like the file; out, dangling or to a FIFO is refused."""
+    build_tree(root, {"real/kent-2028-06.yaml": CHALLENGE_YAML})
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text(CHALLENGE_YAML, encoding="utf-8")
+    os.mkfifo(root / "real" / "pipe")
+    (root / "in.yaml").symlink_to(root / "real" / "kent-2028-06.yaml")
+    (root / "out.yaml").symlink_to(outside)
+    (root / "dangling.yaml").symlink_to(root / "real" / "gone.yaml")
+    (root / "pipe.yaml").symlink_to(root / "real" / "pipe")
+    result = run("check", "--as-of", AS_OF, "--format", "json", "--no-cache", directory=root)
+    problems = result.json()["problems"]
+    yaml = {Path(p["file"]).name: p["message"] for p in problems if p["rule"] == "yaml"}
+    assert yaml == {
+        "dangling.yaml": "cannot read the file: No such file or directory",
+        "out.yaml": "a symbolic link to a file outside the programme directory; pcplan does "
+        "not read it. Copy the file in instead",
+        "pipe.yaml": "not a regular file (a pipe, device or socket); pcplan skips it",
+    }
+    # The link inside is read: the same id as the file it points to.
+    duplicates = {Path(p["file"]).name for p in problems if p["rule"] == "id.duplicate"}
+    assert duplicates == {"in.yaml", "kent-2027-06.yaml", "kent-2028-06.yaml"}
+
+
 def test_unreadable_folders_without_privileges(root: Path) -> None:
     build_tree(
         root,

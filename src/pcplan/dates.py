@@ -28,15 +28,16 @@ def add_weeks(day: date, weeks: int) -> date:
     return day + timedelta(weeks=weeks)
 
 
-_MONTHS: dict[int, relativedelta] = {}
+_MONTHS: dict[tuple[date, int], date] = {}  # (a programme's files share most of their dates)
 
 
 def add_months(day: date, months: int) -> date:
     """Calendar months with dateutil, clipped to the month's end (31 Aug + 6 months = 28 Feb)."""
-    step = _MONTHS.get(months)
-    if step is None:
-        step = _MONTHS[months] = relativedelta(months=months)
-    return day + step
+    key = (day, months)
+    found = _MONTHS.get(key)
+    if found is None:
+        found = _MONTHS[key] = day + relativedelta(months=months)
+    return found
 
 
 def show_date(day: date) -> str:

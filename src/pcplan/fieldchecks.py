@@ -55,11 +55,19 @@ def describe(value: object) -> str:
     return shorten(type(value).__name__, 40)
 
 
+# Every text already read as a date (at most one per day of the years pcplan plans for):
+# a programme's files share most of their dates.
+_DAYS: dict[str, date] = {}
+
+
 def iso_date(value: object) -> date:
     """A date written YYYY-MM-DD (or already a date), within the years pcplan plans for."""
     if type(value) is date:
         return value
     if isinstance(value, str):
+        known = _DAYS.get(value)
+        if known is not None:
+            return known
         match = _ISO_DATE.fullmatch(value)
         if match:
             try:
@@ -74,6 +82,7 @@ def iso_date(value: object) -> date:
                     "{value} is outside the years pcplan plans for ({first}–{last})",
                     {"value": value, "first": FIRST_YEAR, "last": LAST_YEAR},
                 )
+            _DAYS[value] = day
             return day
         if _DATE_TIME.match(value):
             raise Refused(

@@ -65,15 +65,36 @@ class UnsuitableFile(Exception):
 
 # ----------------------------------------------------------------------------- reading
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_LINK_ERRORS = frozenset((errno.ELOOP, errno.EMLINK))
 
-def read_regular_file(path: Path | str, limit: int) -> bytes:
+
+class IsALink(Exception):
+    """:func:`read_regular_file` was asked not to follow links, and the path is one."""
+
+
+def read_regular_file(path: Path | str, limit: int, *, links: bool = True) -> bytes:
     """A regular file's bytes; never blocks on a FIFO or a device, never reads past ``limit``.
 
     Raises :class:`UnsuitableFile` for what is not a regular file or is larger
     than ``limit`` (with ``size`` set), and ``OSError`` when it cannot be opened.
+    Without ``links``, a symbolic link is not followed: :class:`IsALink` is raised
+    instead (found by the open itself, with no extra system call for a plain file).
     """
     # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
-    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    if not links:
+        if _NOFOLLOW:
+            flags |= _NOFOLLOW
+        elif os.path.islink(path):  # pragma: no cover - only where O_NOFOLLOW is missing
+            raise IsALink(path)
+    try:
+        handle = os.open(path, flags)
+    except OSError as exc:
+        # ELOOP (EMLINK on FreeBSD): the last part is a link, or a loop of links.
+        if not links and exc.errno in _LINK_ERRORS and os.path.islink(path):
+            raise IsALink(path) from None
+        raise
     try:
         status = os.fstat(handle)
         if not stat.S_ISREG(status.st_mode):

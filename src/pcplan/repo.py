@@ -18,9 +18,18 @@ from pcplan.directory import (
     walk_challenges,
 )
 from pcplan.errors import UsageError
+from pcplan.fileio import IsALink
 from pcplan.findings import Finding
 from pcplan.records import Record
-from pcplan.yamlio import Document, YamlProblem, decode, load, parse, read_source
+from pcplan.yamlio import (
+    Document,
+    YamlProblem,
+    decode,
+    load,
+    parse,
+    read_regular_file,
+    read_source,
+)
 
 if TYPE_CHECKING:
     from pcplan.models import Challenge, Private, Programme, SchemaIssue
@@ -86,6 +95,27 @@ def load_private(path: Path | None = None) -> LoadedFile | None:
     return load_file(path, str(path), kind="private")
 
 
+def _read_within(path: Path, root: Path) -> bytes | None:
+    """The file's bytes, or None when it is a symbolic link to something outside ``root``."""
+    try:
+        return read_regular_file(path, links=False)
+    except IsALink:
+        pass
+    return read_regular_file(path) if _within(path, root) else None
+
+
+def _outside_finding(display: str) -> Finding:
+    return Finding(
+        display,
+        1,
+        1,
+        "yaml",
+        "error",
+        "a symbolic link to a file outside the programme directory; pcplan does "
+        "not read it. Copy the file in instead",
+    )
+
+
 def _within(path: Path, root: Path) -> bool:
     try:
         path.resolve().relative_to(root.resolve())
@@ -132,26 +162,14 @@ def load_file(
         kind = "programme"
     loaded = LoadedFile(path=path, display=display, kind=kind)
     try:
-        outside = root is not None and path.is_symlink() and not _within(path, root)
-    except OSError as exc:  # no search permission on its folder
-        loaded.findings.append(
-            Finding(display, 1, 1, "yaml", "error", f"cannot read the file: {exc.strerror}")
-        )
-        return loaded
-    if outside:
-        loaded.findings.append(
-            Finding(
-                display,
-                1,
-                1,
-                "yaml",
-                "error",
-                "a symbolic link to a file outside the programme directory; pcplan does "
-                "not read it. Copy the file in instead",
-            )
-        )
-        return loaded
-    try:
+        if root is not None and raw is None and remember is None:
+            raw = _read_within(path, root)  # (the common case: one system call fewer)
+            if raw is None:
+                loaded.findings.append(_outside_finding(display))
+                return loaded
+        elif root is not None and path.is_symlink() and not _within(path, root):
+            loaded.findings.append(_outside_finding(display))
+            return loaded
         if raw is not None:
             document = parse(decode(path, raw))
         elif remember is not None:
@@ -161,7 +179,7 @@ def load_file(
     except YamlProblem as problem:
         loaded.findings.append(_problem_finding(display, problem))
         return loaded
-    except OSError as exc:
+    except OSError as exc:  # (or no search permission on its folder)
         loaded.findings.append(
             Finding(display, 1, 1, "yaml", "error", f"cannot read the file: {exc.strerror}")
         )

@@ -211,14 +211,14 @@ def read_source(path: Path) -> Source:
     return decode(path, read_regular_file(path))
 
 
-def read_regular_file(path: Path | str, limit: int = MAX_BYTES) -> bytes:
+def read_regular_file(path: Path | str, limit: int = MAX_BYTES, *, links: bool = True) -> bytes:
     """A regular file's bytes (:func:`pcplan.fileio.read_regular_file`), refusals as YamlProblem.
 
     Raises :class:`YamlProblem` for what is not a regular file or is too large,
     and ``OSError`` when it cannot be opened.
     """
     try:
-        return fileio.read_regular_file(path, limit)
+        return fileio.read_regular_file(path, limit, links=links)
     except fileio.UnsuitableFile as problem:
         if problem.size is not None:
             raise YamlProblem(_too_large(problem.size)) from None
