@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from pcplan.directory import ProgrammeDir
-from pcplan.rules import FileReport, Gathered
+from pcplan.findings import Finding
+from pcplan.repo import LoadedFile
+from pcplan.rules import FileReport, Gathered, Sighting
 from pcplan.schedule import Schedule
 
 
@@ -41,3 +43,17 @@ def test_a_frozen_record_cannot_be_changed_and_travels_between_processes() -> No
     assert {schedule: 1}[again] == 1
     report = FileReport("a.yaml", sightings={"id.duplicate": []})
     assert pickle.loads(pickle.dumps(report)) == report
+
+
+def test_what_workers_send_back_arrives_whole() -> None:
+    """Findings, sightings and loaded files travel as their fields, and come back the same."""
+    finding = Finding("a.yaml", 3, 1, "steps.overdue", "warning", "was due")
+    sighting = Sighting("a.yaml", 7, 3, "Ann Smith", (738894, 738895, "kent-2027-06", "lead"))
+    loaded = LoadedFile(Path("round-1/a.yaml"), "round-1/a.yaml", findings=[finding])
+    for sent in (finding, sighting, loaded, [sighting, sighting]):
+        for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
+            again = pickle.loads(pickle.dumps(sent, protocol=protocol))
+            assert again == sent and type(again) is type(sent)
+    again = pickle.loads(pickle.dumps(loaded))
+    assert isinstance(again.path, Path) and again.findings[0].rule == "steps.overdue"
+    assert type(again.findings[0]) is Finding

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
+
+from pcplan.records import sent_as_tuple
 
 Severity = Literal["error", "warning", "info"]
 
@@ -23,6 +25,9 @@ class Finding(NamedTuple):
     rule: str
     severity: Severity
     message: str
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return sent_as_tuple(self)
 
     def as_json(self) -> dict[str, object]:
         return {

@@ -58,3 +58,12 @@ def _rebuilt(kind: type[FrozenRecord], values: dict[str, Any]) -> FrozenRecord:
     record = object.__new__(kind)
     record._set(**values)
     return record
+
+
+def sent_as_tuple(self: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...]]:
+    """``__reduce__`` for a named tuple that worker processes send back by the thousand.
+
+    Unpickled as ``tuple.__new__(cls, fields)``, in C, instead of through the class's
+    Python ``__new__``: a third less time for each (see pcplan.checker's workers).
+    """
+    return (tuple.__new__, (type(self), tuple(self)))

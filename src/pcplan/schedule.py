@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal, NamedTuple, cast
 
@@ -168,34 +169,26 @@ def compute_schedule(
     calendar = calendar or working_days()
     start, end = challenge.fieldwork.start, challenge.fieldwork.end
     review = challenge.review
-    flags = {
-        "opted_in": review.opted_in,
-        "visit_requested": review.opted_in and review.visit.requested,
-        "briefing_needed": challenge.briefing_needed,
-    }
+    flags = (
+        review.opted_in,
+        review.opted_in and review.visit.requested,
+        challenge.briefing_needed,
+    )
+    weeks = tuple(getattr(settings, name) for name in _WEEKS_SETTINGS)
+    windows = _windows(start, end, flags, weeks, calendar)
     recorded = challenge.steps
     due_soon_days = settings.due_soon_days
     entries = []
-    for step, opens_at, due_at in _PLAN:
+    for step, window in zip(STEPS, windows, strict=True):
         done = recorded.get(step.key)
-        if step.applies_if and not all(flags[flag] for flag in step.applies_if):
+        if window is None:
             entries.append(StepDates(step, None, None, done, "not_applicable"))
             continue
-        opens = opens_at(start, end)
+        opens, due, moved_from = window
         if step.opens_after_done is not None:
             earlier = recorded.get(step.opens_after_done)
             if earlier is not None and earlier > opens:
                 opens = earlier
-        if step.due_weeks_setting is not None:
-            weeks = getattr(settings, step.due_weeks_setting)
-            due = None if weeks is None else end + timedelta(weeks=weeks)
-        else:
-            due = None if due_at is None else due_at(start, end)
-        moved_from = None
-        if due is not None and step.due_moves:
-            moved = calendar.on_or_before(due)
-            if moved != due:
-                due, moved_from = moved, due
         if step.key == "fieldwork" and as_of > end and (done is None or done > as_of):
             done = end  # fieldwork is done once it is over, whatever was recorded (SPEC §3)
         status = step_status(opens, due, done, as_of, due_soon_days)
@@ -203,6 +196,47 @@ def compute_schedule(
             status = "unrecorded"  # the visit happened: no longer chased (SPEC §3)
         entries.append(StepDates(step, opens, due, done, status, moved_from))
     return Schedule(challenge.id, start, end, as_of, tuple(entries))
+
+
+Window = tuple[date, date | None, date | None]  # opens, due, the due date before it moved
+# The settings that give a step's due date in weeks after fieldwork (Step.due_weeks_setting).
+_WEEKS_SETTINGS = tuple(sorted({step.due_weeks_setting or "" for step in STEPS} - {""}))
+
+
+@functools.lru_cache(maxsize=4096)  # (many files of a large programme share their dates)
+def _windows(
+    start: date,
+    end: date,
+    flags: tuple[bool, bool, bool],
+    weeks: tuple[int | None, ...],
+    calendar: WorkingDays,
+) -> tuple[Window | None, ...]:
+    """Each step's window from the steps table (None: not applicable), before what is done.
+
+    ``flags``: the review opted into, its visit requested, a briefing needed (the
+    names of :attr:`pcplan.steps.Step.applies_if`); ``weeks``: the settings named in
+    ``_WEEKS_SETTINGS``.
+    """
+    named = dict(zip(("opted_in", "visit_requested", "briefing_needed"), flags, strict=True))
+    weeks_by_name = dict(zip(_WEEKS_SETTINGS, weeks, strict=True))
+    windows: list[Window | None] = []
+    for step, opens_at, due_at in _PLAN:
+        if step.applies_if and not all(named[flag] for flag in step.applies_if):
+            windows.append(None)
+            continue
+        opens = opens_at(start, end)
+        if step.due_weeks_setting is not None:
+            after = weeks_by_name[step.due_weeks_setting]
+            due = None if after is None else end + timedelta(weeks=after)
+        else:
+            due = None if due_at is None else due_at(start, end)
+        moved_from = None
+        if due is not None and step.due_moves:
+            moved = calendar.on_or_before(due)
+            if moved != due:
+                due, moved_from = moved, due
+        windows.append((opens, due, moved_from))
+    return tuple(windows)
 
 
 def _date_of(offset: Offset) -> Callable[[date, date], date]:

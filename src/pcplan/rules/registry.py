@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from pcplan.records import sent_as_tuple
 from pcplan.schedule import Schedule, compute_schedule, default_settings
 from pcplan.yamlio import Document, KeyPath
 
@@ -110,6 +111,9 @@ class Sighting(NamedTuple):
     column: int
     value: Hashable
     detail: tuple[Any, ...] = ()
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return sent_as_tuple(self)
 
 
 FileCheck = Callable[[ChallengeContext], Iterable[Problem]]
