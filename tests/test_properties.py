@@ -1200,3 +1200,37 @@ def test_schedule_command_shows_the_same_as_spec_section_3(
             iso[want.due],
             want.status,
         ), (step, want)
+
+
+@settings(SETTINGS)
+@given(
+    st.lists(
+        st.tuples(st.integers(738000, 738040), st.integers(0, 6), st.sampled_from("ab")),
+        min_size=2,
+        max_size=12,
+    )
+)
+def test_team_diary_flags_exactly_the_overlapping_appearances(
+    periods: list[tuple[int, int, str]],
+) -> None:
+    """The diary rule's quick test for a group with no overlap never hides one."""
+    from pcplan.rules import Sighting
+    from pcplan.rules.team import check_diaries
+
+    group = [
+        Sighting(f"f{index}.yaml", 1, 1, name, (start, start + length, f"c{index}", "lead"))
+        for index, (start, length, name) in enumerate(periods)
+    ]
+    shared = [[s for s in group if s.value == name] for name in "ab"]
+    shared = [same for same in shared if len(same) > 1]
+    flagged = {sighting.display for sighting, _ in check_diaries(shared)}
+    expected = {
+        one.display
+        for one in group
+        for other in group
+        if one is not other
+        and one.value == other.value
+        and one.detail[0] <= other.detail[1]
+        and other.detail[0] <= one.detail[1]
+    }
+    assert flagged == expected

@@ -9,6 +9,7 @@ empty team.
 from __future__ import annotations
 
 import difflib
+import operator
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -431,6 +432,8 @@ def sight_people(ctx: ChallengeContext) -> Iterator[tuple[KeyPath, Hashable, tup
 def check_diaries(shared: list[list[Sighting]]) -> Iterator[tuple[Sighting, str]]:
     """One person (host DCS, host project manager or visiting member not declined) is in two challenges whose fieldwork overlaps."""
     for appearances in shared:
+        if not _overlapping(appearances):  # (nearly every person in a large programme)
+            continue
         name = appearances[0].value
         shown: dict[int, list[Sighting]] = defaultdict(list)  # the first few, for the message
         counts: dict[int, int] = defaultdict(int)
@@ -454,6 +457,21 @@ def check_diaries(shared: list[list[Sighting]]) -> Iterator[tuple[Sighting, str]
 
 
 _NAMED = 3
+
+
+def _overlapping(appearances: list[Sighting]) -> bool:
+    """Do any two of these fieldwork periods (the first two of each detail) overlap?"""
+    periods = sorted(map(_DETAIL, appearances))  # (by start first)
+    reach = periods[0][1]  # the latest end so far
+    for period in periods[1:]:
+        if period[0] <= reach:
+            return True
+        if period[1] > reach:
+            reach = period[1]
+    return False
+
+
+_DETAIL = operator.attrgetter("detail")
 
 
 def _diary_message(name: str, others: list[Sighting], count: int) -> str:
