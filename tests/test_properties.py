@@ -1234,3 +1234,28 @@ def test_team_diary_flags_exactly_the_overlapping_appearances(
         and other.detail[0] <= one.detail[1]
     }
     assert flagged == expected
+
+
+@settings(SETTINGS)
+@given(
+    st.one_of(
+        st.binary(max_size=40),
+        st.lists(st.integers(0, 127), max_size=40).map(bytes),
+        st.text(max_size=30).map(lambda text: text.encode("utf-8")),
+    )
+)
+@example(b"id: x\n\x7f")
+@example(b"\tid: x\r\n")
+@example(b"\xef\xbb\xbfid: x\n")
+def test_plain_ascii_is_decoded_as_every_other_text(raw: bytes) -> None:
+    """The quick path for printable ASCII refuses and keeps exactly what the full one does."""
+    from pcplan.yamlio import YamlProblem, _checked_text, decode
+
+    def outcome(read: Any) -> Any:
+        try:
+            return read()
+        except YamlProblem as problem:
+            return (problem.message, problem.line, problem.column)
+
+    quick = outcome(lambda: (lambda source: (source.text, source.bom))(decode(Path("x"), raw)))
+    assert quick == outcome(lambda: _checked_text(raw))

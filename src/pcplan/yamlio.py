@@ -165,6 +165,27 @@ def decode(path: Path, raw: bytes) -> Source:
     """Bytes to text, refusing what SPEC §6 refuses before any parsing."""
     if len(raw) > MAX_BYTES:
         raise YamlProblem(_too_large(len(raw)))
+    if raw.isascii() and not raw.translate(None, _PLAIN_ASCII):
+        text, bom = raw.decode("ascii"), False  # (most files: nothing here to refuse)
+    else:
+        text, bom = _checked_text(raw)
+    if "\r" not in text:
+        newline = "\n"
+    elif "\r\n" in text:
+        newline = "\r\n"
+    elif "\r" in text and "\n" not in text:
+        newline = "\r"  # an old Mac file: its lines end with CR alone
+    else:
+        newline = "\n"
+    return Source(path=path, raw=raw, text=text, bom=bom, newline=newline)
+
+
+# Printable ASCII, tab and line ends: bytes that need no closer look (see _CONTROL).
+_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+
+
+def _checked_text(raw: bytes) -> tuple[str, bool]:
+    """Any bytes as text without its byte-order mark, or the reason they are refused."""
     if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         raise YamlProblem("the file is UTF-32; save it as UTF-8")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -185,13 +206,7 @@ def decode(path: Path, raw: bytes) -> Source:
     if bad is not None:
         line, column = line_col(text, bad.start())
         raise YamlProblem(_control_message(bad.group()), line=line, column=column)
-    if "\r\n" in text:
-        newline = "\r\n"
-    elif "\r" in text and "\n" not in text:
-        newline = "\r"  # an old Mac file: its lines end with CR alone
-    else:
-        newline = "\n"
-    return Source(path=path, raw=raw, text=text, bom=bom, newline=newline)
+    return text, bom
 
 
 def has_forbidden_character(text: str) -> bool:
