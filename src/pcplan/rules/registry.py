@@ -54,6 +54,7 @@ class ChallengeContext:
         "challenge",
         "display",
         "document",
+        "memo",
         "path",
         "private",
         "programme",
@@ -81,6 +82,9 @@ class ChallengeContext:
         # The private constraints file (env PCPLAN_PRIVATE, ¶22): never quoted in messages.
         self.private = private
         self._schedule: Schedule | None = None
+        # What several of the file's rules work out alike, made once (see
+        # pcplan.rules.team.members).
+        self.memo: dict[str, Any] = {}
 
     @property
     def settings(self) -> Settings:

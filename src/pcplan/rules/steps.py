@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pcplan.dates import show_date
 from pcplan.findings import shorten
 from pcplan.rules.registry import ChallengeContext, Problem, file_rule
-from pcplan.rules.team import TEAM_SIZE, active_members, core_members, waived
+from pcplan.rules.team import TEAM_SIZE, core, members, waived
 from pcplan.steps import STEP_BY_KEY, STEP_KEYS
 
 
@@ -79,11 +79,11 @@ def check_done_steps_have_their_data(ctx: ChallengeContext) -> Iterator[Problem]
     undo = "or undo the record with `pcplan done {id} {step} --undo`"
     if challenge.steps.get("team") is not None:
         lacking = []
-        if not any(member.lead for _, member in active_members(challenge)):
+        if not any(member.lead for _, member in members(ctx)):
             lacking.append("no lead")
-        core = len(core_members(challenge))
-        if core < TEAM_SIZE and not waived(challenge, "team.size"):
-            lacking.append(f"a core team of {core}, not {TEAM_SIZE}")
+        size = len(core(ctx))
+        if size < TEAM_SIZE and not waived(challenge, "team.size"):
+            lacking.append(f"a core team of {size}, not {TEAM_SIZE}")
         if lacking:
             yield Problem(
                 ("steps", "team"),

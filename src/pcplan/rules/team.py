@@ -43,7 +43,27 @@ def active_members(challenge: Challenge) -> list[tuple[int, Member]]:
 
 def core_members(challenge: Challenge) -> list[tuple[int, Member]]:
     """Members who count towards the team of four: not declined, not partners."""
-    return [(i, m) for i, m in active_members(challenge) if m.role != "partner"]
+    return _core(active_members(challenge))
+
+
+def _core(active: list[tuple[int, Member]]) -> list[tuple[int, Member]]:
+    return [(i, m) for i, m in active if m.role != "partner"]
+
+
+def members(ctx: ChallengeContext) -> list[tuple[int, Member]]:
+    """:func:`active_members` of the file's challenge, made once for all its rules."""
+    found: list[tuple[int, Member]] | None = ctx.memo.get("active")
+    if found is None:
+        found = ctx.memo["active"] = active_members(ctx.challenge)
+    return found
+
+
+def core(ctx: ChallengeContext) -> list[tuple[int, Member]]:
+    """:func:`core_members` of the file's challenge, made once for all its rules."""
+    found: list[tuple[int, Member]] | None = ctx.memo.get("core")
+    if found is None:
+        found = ctx.memo["core"] = _core(members(ctx))
+    return found
 
 
 def _member(index: int, key: str | None = None) -> KeyPath:
@@ -64,9 +84,9 @@ def _lead_members(challenge: Challenge) -> list[tuple[int, Member]]:
     return [(i, m) for i, m in active_members(challenge) if m.lead]
 
 
-def _count(challenge: Challenge, roles: tuple[str, ...]) -> int:
-    """Non-lead core members in ``roles``."""
-    return sum(1 for _, m in core_members(challenge) if not m.lead and m.role in roles)
+def _count(core: list[tuple[int, Member]], roles: tuple[str, ...]) -> int:
+    """Non-lead members of the ``core`` team in ``roles``."""
+    return sum(1 for _, m in core if not m.lead and m.role in roles)
 
 
 def _numbered(count: int, one: str, many: str) -> str:
@@ -84,16 +104,17 @@ def still_needed(challenge: Challenge) -> list[str]:
     if not _lead_members(challenge):
         needs.append("a lead DCS")
         wanted += 1
+    team = core_members(challenge)
     if not waived(challenge, "team.assistant_director") and not _count(
-        challenge, ("assistant_director",)
+        team, ("assistant_director",)
     ):
         needs.append("an assistant director")
         wanted += 1
-    short = PRACTITIONERS - _count(challenge, PRACTITIONER_ROLES)
+    short = PRACTITIONERS - _count(team, PRACTITIONER_ROLES)
     if short > 0 and not waived(challenge, "team.practitioners"):
         needs.append(_numbered(short, "team leader/practitioner", "team leaders/practitioners"))
         wanted += short
-    more = TEAM_SIZE - len(core_members(challenge)) - wanted
+    more = TEAM_SIZE - len(team) - wanted
     if more > 0 and not waived(challenge, "team.size"):
         needs.append(_numbered(more, "more member", "more members"))
     return needs
@@ -151,7 +172,7 @@ def check_team_lead(ctx: ChallengeContext) -> Iterator[Problem]:
     yield from _consent_problems(challenge)
     if not challenge.visiting_team:
         return
-    leads = _lead_members(challenge)
+    leads = [(i, m) for i, m in members(ctx) if m.lead]
     if not leads:
         declined = [m for m in challenge.visiting_team if m.lead and m.status == "declined"]
         why = f"{declined[0].name}, the lead, declined" if declined else "no member is the lead"
@@ -220,19 +241,19 @@ def check_team_size(ctx: ChallengeContext) -> Iterator[Problem]:
     """The core team (members not declined, not partners) is over four; under four is a warning until step `team` is recorded, an error after (¶21, step 3)."""
     if not ctx.challenge.visiting_team:
         return
-    count = len(core_members(ctx.challenge))
-    members = f"{count} member{'s' if count != 1 else ''}"
+    count = len(core(ctx))
+    shown = f"{count} member{'s' if count != 1 else ''}"
     if count > TEAM_SIZE:
         yield Problem(
             ("visiting_team",),
-            f"the core visiting team has {members} (not declined, not partners); it should "
+            f"the core visiting team has {shown} (not declined, not partners); it should "
             f"be {TEAM_SIZE}: the lead and three (¶21). Decline or remove the extra, or "
             "record a waiver agreed with the programme manager",
         )
     elif count < TEAM_SIZE:
         yield _missing(
             ctx,
-            f"the core visiting team has {members} so far (not declined, not partners); "
+            f"the core visiting team has {shown} so far (not declined, not partners); "
             f"it is {TEAM_SIZE}: the lead and three (¶21)",
         )
 
@@ -241,7 +262,7 @@ def check_team_size(ctx: ChallengeContext) -> Iterator[Problem]:
 def check_team_authorities(ctx: ChallengeContext) -> Iterator[Problem]:
     """Two or more core team members come from the same authority (¶21: four authorities)."""
     seen: dict[str, Member] = {}
-    for index, member in core_members(ctx.challenge):
+    for index, member in core(ctx):
         first = seen.get(member.employer)
         if first is None:
             seen[member.employer] = member
@@ -257,7 +278,7 @@ def check_team_authorities(ctx: ChallengeContext) -> Iterator[Problem]:
 def check_team_not_from_host(ctx: ChallengeContext) -> Iterator[Problem]:
     """A core visiting team member comes from the host authority."""
     host = ctx.challenge.host.authority
-    for index, member in core_members(ctx.challenge):
+    for index, member in core(ctx):
         if member.authority == host:
             yield Problem(
                 _member(index, "authority"),
@@ -271,7 +292,7 @@ def check_one_assistant_director(ctx: ChallengeContext) -> Iterator[Problem]:
     """More than one non-lead core member at assistant director level; none is a warning until step `team` is recorded, an error after (¶21)."""
     if not ctx.challenge.visiting_team:
         return
-    count = _count(ctx.challenge, ("assistant_director",))
+    count = _count(core(ctx), ("assistant_director",))
     if count > 1:
         yield Problem(
             ("visiting_team",),
@@ -287,7 +308,7 @@ def check_two_practitioners(ctx: ChallengeContext) -> Iterator[Problem]:
     """More than two non-lead core members at team leader/practitioner level; fewer is a warning until step `team` is recorded, an error after (¶21)."""
     if not ctx.challenge.visiting_team:
         return
-    count = _count(ctx.challenge, PRACTITIONER_ROLES)
+    count = _count(core(ctx), PRACTITIONER_ROLES)
     shown = (
         f"{count} team leader{'s' if count != 1 else ''}/practitioner{'s' if count != 1 else ''}"
     )
@@ -313,7 +334,7 @@ def check_team_against_registry(ctx: ChallengeContext) -> Iterator[Problem]:
     challenge = ctx.challenge
     registry = _people_by_name(ctx.programme)
     seen: dict[str, str] = {}
-    for index, member in active_members(challenge):
+    for index, member in members(ctx):
         key = normalise_name(member.name)
         first = seen.get(key)
         if first is not None:
@@ -391,7 +412,7 @@ def check_members_available(ctx: ChallengeContext) -> Iterator[Problem]:
         return
     fieldwork = ctx.challenge.fieldwork
     registry = _people_by_name(ctx.programme)
-    for index, member in active_members(ctx.challenge):
+    for index, member in members(ctx):
         person = registry.get(member.name)
         if person is None:
             continue
@@ -420,7 +441,7 @@ def sight_people(ctx: ChallengeContext) -> Iterator[tuple[KeyPath, Hashable, tup
         people.append(
             (("host", "project_manager"), challenge.host.project_manager, "host project manager")
         )
-    for index, member in active_members(challenge):
+    for index, member in members(ctx):
         people.append((_member(index, "name"), member.name, "visiting team member"))
     for path, name, role in people:
         if name not in seen:
@@ -563,8 +584,8 @@ def check_conflicts(ctx: ChallengeContext) -> Iterator[Problem]:
     challenge = ctx.challenge
     host = challenge.host.authority
     registry = _people_by_name(ctx.programme) if ctx.programme is not None else {}
-    members = active_members(challenge)
-    for index, member in members:
+    team = members(ctx)
+    for index, member in team:
         person = registry.get(member.name)
         if person is not None and host in person.previous_authorities:
             yield Problem(
@@ -577,7 +598,7 @@ def check_conflicts(ctx: ChallengeContext) -> Iterator[Problem]:
     if not pairs:
         return
     where: dict[str, tuple[int, Member]] = {}
-    for index, member in members:
+    for index, member in team:
         where.setdefault(member.name, (index, member))
     hosts = {challenge.host.dcs: "the host DCS"}
     if challenge.host.project_manager:
