@@ -1185,3 +1185,30 @@ def test_timebank_for_one_round(progdir: Path) -> None:
             assert values["hosted"] <= every[slug]["hosted"]
             totals[0] += values["hosted"]
     assert totals[0] == sum(values["hosted"] for values in every.values()) == len(status)
+
+
+@pytest.mark.parametrize("cache", ["on", "off"])
+def test_due_and_timebank_run_the_rules_only_to_fill_the_cache(
+    progdir: Path, cache: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """They show no findings: without the cache no rule runs (and the answers stay the
+    same); with it, the rules run so that the next `check` finds every file cached."""
+    from pcplan import checker
+
+    ran: list[str] = []
+    real = checker.check_file
+
+    def counted(ctx: Any) -> Any:
+        ran.append(ctx.display)
+        return real(ctx)
+
+    monkeypatch.setattr(checker, "check_file", counted)
+    if cache == "off":
+        monkeypatch.setenv("PCPLAN_NO_CACHE", "1")
+    else:
+        monkeypatch.delenv("PCPLAN_NO_CACHE", raising=False)
+    due = _ok(run("due", "--as-of", AS_OF, "--format", "json", directory=progdir))
+    assert due.json() == OVERDUE_AND_SOON
+    timebank = _ok(run("timebank", "--format", "json", directory=progdir))
+    assert timebank.json() == TIMEBANK
+    assert bool(ran) == (cache == "on")

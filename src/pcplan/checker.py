@@ -235,16 +235,14 @@ def analyse_file(
 
     ``root`` is the programme directory: links out of it are not followed.
     ``raw``: the file's bytes when already read (see :mod:`pcplan.cache`).
-    ``glances``: make the file's glance too (with ``rules``).
+    ``glances``: make the file's glance too (:func:`pcplan.overview.glance_rows`).
     """
     loaded = load_file(path, display, root=root, raw=raw)
     ctx = build_context(loaded, programme, as_of, calendar, private)
     if ctx is None:
         return FileOutcome(loaded, None, None)
-    if not rules:
-        return FileOutcome(loaded, ctx, FileReport(display))
     seen = glance_rows(ctx) if glances else None
-    return FileOutcome(loaded, ctx, check_file(ctx), seen)
+    return FileOutcome(loaded, ctx, check_file(ctx) if rules else FileReport(display), seen)
 
 
 def analyse(
@@ -384,7 +382,10 @@ def _analyse(
     kept: dict[str, Any] = {}
     gathered = Gathered()
     making = rules and (glances or store is not None)  # the cache keeps every file's
-    job = Job(programme_dir.root, programme, as_of, calendar, rules, private, making)
+    # The rules run where their findings are used: by the cross-file pass, or by the
+    # cache, which keeps them for the next `check` (not for `due` without the cache).
+    checking = rules and (across or store is not None)
+    job = Job(programme_dir.root, programme, as_of, calendar, checking, private, making)
     if store is not None:
         edit = keep and focus is not None
         cached = _analyse_cached(targets, job, store, keep, set(focus or ()), progress, jobs)

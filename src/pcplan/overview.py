@@ -17,6 +17,8 @@ from dateutil.relativedelta import relativedelta
 from pcplan.errors import UsageError
 from pcplan.findings import printable, shorten
 from pcplan.rules.team import active_members, core_members
+from pcplan.rules.team import core as core_team
+from pcplan.rules.team import members as team_members
 from pcplan.schedule import SETTLED, Schedule, Status, StepDates
 from pcplan.steps import STEP_BY_KEY, Step
 from pcplan.timetable import (
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from pcplan.checker import Analysis
-    from pcplan.models import Challenge, Programme
+    from pcplan.models import Challenge, Member, Programme
     from pcplan.rules import ChallengeContext
 
 PHASES = ("planning", "fieldwork", "response", "review", "closed")
@@ -103,21 +105,21 @@ def status_rows(
     for display, seen in glances.items():
         if round_number is not None and seen.round != round_number:
             continue
-        findings = analysis.findings.get(display, [])
+        severities = [finding.severity for finding in analysis.findings.get(display, ())]
         rows.append(
-            StatusRow(
-                id=seen.id,
-                display=display,
-                host=seen.host,
-                round=seen.round,
-                start=seen.start,
-                end=seen.end,
-                phase=seen.phase,
-                next_step=seen.next_step,
-                overdue=seen.overdue,
-                team_confirmed=seen.team_confirmed,
-                errors=sum(1 for f in findings if f.severity == "error"),
-                warnings=sum(1 for f in findings if f.severity == "warning"),
+            StatusRow(  # (by position: ten thousand rows for a large programme)
+                seen.id,
+                display,
+                seen.host,
+                seen.round,
+                seen.start,
+                seen.end,
+                seen.phase,
+                seen.next_step,
+                seen.overdue,
+                seen.team_confirmed,
+                severities.count("error"),
+                severities.count("warning"),
             )
         )
     rows.sort(key=lambda row: (row.start, row.id))
@@ -256,17 +258,19 @@ def _due_by(items: list[DueItem], horizon: date) -> list[DueItem]:
 def pending_steps(ctx: ChallengeContext) -> list[Pending]:
     """The steps and reading requests neither settled nor without a due date, with
     whom to chase for each."""
-    by_owner = _owners(ctx.challenge, ctx.programme)
+    by_owner = _owners(ctx.challenge, ctx.programme, team_members(ctx))
     chased: dict[tuple[str, ...], tuple[str, ...]] = {}  # (steps share a few owner lists)
     pending = []
-    for entry in [*ctx.schedule.steps, *request_entries(ctx)]:
-        if entry.due is None or entry.status in SETTLED:
-            continue
-        owners = entry.step.owners
-        names = chased.get(owners)
-        if names is None:
-            names = chased[owners] = tuple(_chase(entry.step, by_owner))
-        pending.append(Pending(entry, names))
+    requests = request_entries(ctx) if ctx.challenge.reading.requests else ()
+    for entries in (ctx.schedule.steps, requests):
+        for entry in entries:
+            if entry.due is None or entry.status in SETTLED:
+                continue
+            owners = entry.step.owners
+            names = chased.get(owners)
+            if names is None:
+                names = chased[owners] = _chase(owners, by_owner)
+            pending.append(Pending(entry, names))
     return pending
 
 
@@ -307,7 +311,7 @@ def glance_rows(ctx: ChallengeContext) -> list[Any]:
         pending.append([_entry_rows(entry), list(names)])
         overdue += entry.status == "overdue"
     upcoming = schedule.next_step()
-    core = core_members(challenge)
+    team = core_team(ctx)
     return [
         challenge.id,
         challenge.round,
@@ -315,10 +319,10 @@ def glance_rows(ctx: ChallengeContext) -> list[Any]:
         challenge.fieldwork.start.toordinal(),
         challenge.fieldwork.end.toordinal(),
         phase(challenge, schedule),
-        sum(1 for _, member in core if member.status == "confirmed"),
+        sum(1 for _, member in team if member.status == "confirmed"),
         None if upcoming is None else _entry_rows(upcoming),
         pending,
-        [[member.employer, member.lead] for _, member in core],
+        [[member.employer, member.lead] for _, member in team],
         overdue,
     ]
 
@@ -333,8 +337,14 @@ def from_rows(rows: Any, *, pending: bool | date = True) -> Glance:
     """
     code, number, host, start, end, stage, confirmed, upcoming, waiting, members, late = rows
     if not (
-        _all(str, code, host) and _all(int, number, confirmed, late) and stage in PHASES
-    ) or late != sum(1 for entry, _ in waiting if entry[2] == "overdue"):
+        type(code) is str
+        and type(host) is str
+        and type(number) is int
+        and type(confirmed) is int
+        and type(late) is int
+        and stage in PHASES
+        and late == [entry[2] for entry, _ in waiting].count("overdue")
+    ):
         raise ValueError(rows)
     if pending is True:
         steps = tuple(Pending(_entry(entry), _names(names)) for entry, names in waiting)
@@ -662,11 +672,13 @@ def people_to_chase(step: Step, challenge: Challenge, programme: Programme | Non
 
     (The visiting team's other members are reached through its lead.)
     """
-    return _chase(step, _owners(challenge, programme))
+    return list(_chase(step.owners, _owners(challenge, programme, active_members(challenge))))
 
 
-def _owners(challenge: Challenge, programme: Programme | None) -> dict[str, str | None]:
-    lead = next((m.name for _, m in active_members(challenge) if m.lead), None)
+def _owners(
+    challenge: Challenge, programme: Programme | None, active: list[tuple[int, Member]]
+) -> dict[str, str | None]:
+    lead = next((m.name for _, m in active if m.lead), None)
     return {
         "host_dcs": challenge.host.dcs,
         "visiting_lead": lead,
@@ -676,6 +688,6 @@ def _owners(challenge: Challenge, programme: Programme | None) -> dict[str, str 
     }
 
 
-def _chase(step: Step, by_owner: dict[str, str | None]) -> list[str]:
-    names = [by_owner[owner] for owner in step.owners]
-    return list(dict.fromkeys(name for name in names if name))
+def _chase(owners: tuple[str, ...], by_owner: dict[str, str | None]) -> tuple[str, ...]:
+    names = [by_owner[owner] for owner in owners]
+    return tuple(dict.fromkeys(name for name in names if name))

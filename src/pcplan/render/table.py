@@ -68,13 +68,22 @@ def printable_table(table: Table) -> Table:
     and no cell starting with ``::``: a cell is never more than one line, in any format."""
     return Table(
         columns=[printable(column) for column in table.columns],
-        rows=[[printable(cell) for cell in cells] for cells in table.rows],
+        rows=[
+            cells if _plain_row(cells) else [printable(cell) for cell in cells]
+            for cells in table.rows
+        ],
         styles=list(table.styles),
         heading=[printable(line) for line in table.heading],
         notes=[printable(line) for line in table.notes],
         sections={index: printable(title) for index, title in table.sections.items()},
         wrap=table.wrap,
     )
+
+
+def _plain_row(cells: list[str]) -> bool:
+    """Is every cell of a row already printable as it is? (Most rows: one test, in C.)"""
+    joined = "".join(cells)
+    return joined.isprintable() and ":" not in joined
 
 
 def write(table: Table, fmt: str, stream: TextIO) -> None:
