@@ -1212,3 +1212,27 @@ def test_due_and_timebank_run_the_rules_only_to_fill_the_cache(
     timebank = _ok(run("timebank", "--format", "json", directory=progdir))
     assert timebank.json() == TIMEBANK
     assert bool(ran) == (cache == "on")
+
+
+def test_glances_that_only_count_pending_steps_read_as_the_whole_ones(progdir: Path) -> None:
+    """`status` and `timebank` without the cache: glances that count the pending steps
+    read back, without them, as the whole glances do; `due` cannot read them."""
+    from pcplan.checker import analyse
+    from pcplan.directory import ProgrammeDir
+    from pcplan.overview import from_rows, glance_rows
+
+    request = "reading:\n  requests:\n    - {what: Audit, by: Jo Rivers, asked: 2026-11-20}\n"
+    (progdir / "kent-2027-02.yaml").write_text(KENT + request, encoding="utf-8")
+    analysis = analyse(ProgrammeDir(progdir, str(progdir)), date.fromisoformat(AS_OF))
+    assert len(analysis.contexts) == len(ORDER)
+    for ctx in analysis.contexts:
+        whole, counted = glance_rows(ctx), glance_rows(ctx, pending=False)
+        assert counted[8] is None and whole[8] is not None
+        assert from_rows(counted, pending=False) == from_rows(whole, pending=False)
+        for listed in (True, date(2027, 1, 1)):
+            with pytest.raises(ValueError):
+                from_rows(counted, pending=listed)
+        if ctx.challenge.id == "kent-2027-02":  # the request is overdue, and counted
+            titles = [entry[0][1] or "" for entry in whole[8] if entry[0][2] == "overdue"]
+            assert any(title.startswith("Supplementary reading") for title in titles)
+            assert counted[10] == len(titles)

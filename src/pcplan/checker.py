@@ -230,18 +230,20 @@ def analyse_file(
     private: Private | None = None,
     raw: bytes | None = None,
     glances: bool = False,
+    pending: bool = True,
 ) -> FileOutcome:
     """Read one challenge file and run every per-file rule on it (unless ``rules`` is off).
 
     ``root`` is the programme directory: links out of it are not followed.
     ``raw``: the file's bytes when already read (see :mod:`pcplan.cache`).
-    ``glances``: make the file's glance too (:func:`pcplan.overview.glance_rows`).
+    ``glances``: make the file's glance too (:func:`pcplan.overview.glance_rows`), listing
+    its pending steps or (without ``pending``) only counting them.
     """
     loaded = load_file(path, display, root=root, raw=raw)
     ctx = build_context(loaded, programme, as_of, calendar, private)
     if ctx is None:
         return FileOutcome(loaded, None, None)
-    seen = glance_rows(ctx) if glances else None
+    seen = glance_rows(ctx, pending=pending) if glances else None
     return FileOutcome(loaded, ctx, check_file(ctx) if rules else FileReport(display), seen)
 
 
@@ -260,6 +262,7 @@ def analyse(
     glances: bool = False,
     walked: Walked | None = None,
     across: bool = True,
+    pending: bool = True,
 ) -> Analysis:
     """Read and check the programme in ``programme_dir`` (plus any ``extra_paths``).
 
@@ -277,7 +280,9 @@ def analyse(
     same either way.
 
     With ``glances`` (and ``rules``), :attr:`Analysis.glances` holds what the overviews
-    show of each valid file (always made for the cache, which keeps them).
+    show of each valid file (always made for the cache, which keeps them); without
+    ``pending`` they only count the pending steps, when they are not cached (see
+    :func:`pcplan.overview.glance_rows`).
 
     ``walked``: what :func:`pcplan.directory.walk_challenges` just gave, when the caller
     has walked the directory already (an edit, to find its file by id).
@@ -307,6 +312,7 @@ def analyse(
             glances,
             walked,
             across,
+            pending,
         )
     finally:
         if collecting:
@@ -334,6 +340,7 @@ def _analyse(
     glances: bool = False,
     walked: Walked | None = None,
     across: bool = True,
+    pending: bool = True,
 ) -> Analysis:
     calendar = calendar or working_days()
     # The cache's salt holds the bytes of programme.yaml and of the private file: taken
@@ -385,7 +392,8 @@ def _analyse(
     # The rules run where their findings are used: by the cross-file pass, or by the
     # cache, which keeps them for the next `check` (not for `due` without the cache).
     checking = rules and (across or store is not None)
-    job = Job(programme_dir.root, programme, as_of, calendar, checking, private, making)
+    listing = pending or store is not None  # (the cache keeps whole glances)
+    job = Job(programme_dir.root, programme, as_of, calendar, checking, private, making, listing)
     if store is not None:
         edit = keep and focus is not None
         cached = _analyse_cached(targets, job, store, keep, set(focus or ()), progress, jobs)
@@ -587,6 +595,7 @@ class Job(NamedTuple):
     rules: bool = True
     private: Private | None = None
     glances: bool = False
+    pending: bool = True  # do the glances list the pending steps (see glance_rows)
 
     def run(self, path: FilePath, display: str, raw: bytes | None = None) -> FileOutcome:
         return analyse_file(
@@ -600,6 +609,7 @@ class Job(NamedTuple):
             private=self.private,
             raw=raw,
             glances=self.glances,
+            pending=self.pending,
         )
 
 

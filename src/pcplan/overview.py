@@ -300,16 +300,25 @@ class Glance(NamedTuple):
     overdue: int  # how many of the pending are overdue
 
 
-def glance_rows(ctx: ChallengeContext) -> list[Any]:
+def glance_rows(ctx: ChallengeContext, *, pending: bool = True) -> list[Any]:
     """What `status`, `due` and `timebank` need of one valid challenge (its :class:`Glance`),
     as JSON's types: made where the file is read, kept in the content cache, and read
-    back by :func:`from_rows`."""
+    back by :func:`from_rows`.
+
+    Without ``pending`` the pending steps are only counted, not listed (None in their
+    place): enough for `status` and `timebank` when nothing is cached.
+    """
     challenge, schedule = ctx.challenge, ctx.schedule
-    pending = []
-    overdue = 0
-    for entry, names in pending_steps(ctx):
-        pending.append([_entry_rows(entry), list(names)])
-        overdue += entry.status == "overdue"
+    waiting: list[Any] | None = None
+    if pending:
+        waiting = []
+        overdue = 0
+        for entry, names in pending_steps(ctx):
+            waiting.append([_entry_rows(entry), list(names)])
+            overdue += entry.status == "overdue"
+    else:
+        requests = request_entries(ctx) if challenge.reading.requests else ()
+        overdue = [entry.status for entry in (*schedule.steps, *requests)].count("overdue")
     upcoming = schedule.next_step()
     team = core_team(ctx)
     return [
@@ -321,7 +330,7 @@ def glance_rows(ctx: ChallengeContext) -> list[Any]:
         phase(challenge, schedule),
         sum(1 for _, member in team if member.status == "confirmed"),
         None if upcoming is None else _entry_rows(upcoming),
-        pending,
+        waiting,
         [[member.employer, member.lead] for _, member in team],
         overdue,
     ]
@@ -333,7 +342,8 @@ def from_rows(rows: Any, *, pending: bool | date = True) -> Glance:
 
     ``pending``: which pending steps to read, most of a glance and of the time to read
     it: all (True), none (False: ``status`` and ``timebank`` need only how many are
-    overdue), or those overdue or due by a date (what ``due`` shows).
+    overdue), or those overdue or due by a date (what ``due`` shows). Rows made without
+    them (``glance_rows(ctx, pending=False)``) can only be read without them.
     """
     code, number, host, start, end, stage, confirmed, upcoming, waiting, members, late = rows
     if not (
@@ -343,7 +353,11 @@ def from_rows(rows: Any, *, pending: bool | date = True) -> Glance:
         and type(confirmed) is int
         and type(late) is int
         and stage in PHASES
-        and late == [entry[2] for entry, _ in waiting].count("overdue")
+        and (
+            late == [entry[2] for entry, _ in waiting].count("overdue")
+            if waiting is not None
+            else pending is False and late >= 0
+        )
     ):
         raise ValueError(rows)
     if pending is True:

@@ -201,9 +201,10 @@ def analyse_programme(
     glances: bool = False,
     walked: Walked | None = None,
     across: bool = True,
+    pending: bool = True,
 ) -> Analysis:
     """The programme analysed (see :func:`pcplan.checker.analyse` for ``cache``, ``focus``,
-    ``glances``, ``walked`` and ``across``)."""
+    ``glances``, ``walked``, ``across`` and ``pending``)."""
     from pcplan.checker import analyse
 
     progress = Progress()
@@ -220,6 +221,7 @@ def analyse_programme(
             glances=glances,
             walked=walked,
             across=across,
+            pending=pending,
         )
     finally:
         progress.close()
@@ -235,12 +237,17 @@ def glance_at_programme(
     cross-file rules run."""
     from pcplan.checker import BrokenGlance
 
-    analysis = analyse_programme(as_of, keep=False, cache=True, glances=True, across=findings)
+    listed = pending is not False
+    analysis = analyse_programme(
+        as_of, keep=False, cache=True, glances=True, across=findings, pending=listed
+    )
     report_unreadable(analysis)
     try:
         glances = analysis.at_a_glance(pending=pending)
     except BrokenGlance:  # a damaged cache: read every file again, without it
-        analysis = analyse_programme(as_of, keep=False, glances=True, across=findings)
+        analysis = analyse_programme(
+            as_of, keep=False, glances=True, across=findings, pending=listed
+        )
         glances = analysis.at_a_glance(pending=pending)
     return analysis, glances
 
