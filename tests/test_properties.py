@@ -1259,3 +1259,16 @@ def test_plain_ascii_is_decoded_as_every_other_text(raw: bytes) -> None:
 
     quick = outcome(lambda: (lambda source: (source.text, source.bom))(decode(Path("x"), raw)))
     assert quick == outcome(lambda: _checked_text(raw))
+
+
+@settings(SETTINGS)
+@given(st.integers(0, 2500), st.integers(2, 8))
+def test_worker_chunks_keep_every_file_in_order_and_end_small(files: int, workers: int) -> None:
+    """The workers' chunks hold every file once, in walk order; the last ones are small."""
+    from pcplan.checker import CHUNK, _chunks
+
+    chunks = _chunks(list(range(files)), workers)
+    assert [item for chunk in chunks for item in chunk] == list(range(files))
+    assert all(0 < len(chunk) <= CHUNK for chunk in chunks)
+    ending = chunks[-2 * workers * 4 :] if files >= 2 * workers * CHUNK else chunks
+    assert all(len(chunk) <= CHUNK // 4 for chunk in ending)

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import pcplan
 from pcplan.cache import (
@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from pcplan.models import Private, Programme
 
 Progress = Callable[[int, int], None]
+Item = TypeVar("Item")
 # A challenge file's path: as text from the walk (pcplan.directory.walk_challenges), a
 # Path when named on the command line; made a Path only when the file is read.
 FilePath = Path | str
@@ -649,7 +650,7 @@ def _parallel_batches(
 ) -> Iterator[Batch]:
     job.calendar.is_working_day(job.as_of)  # load the bank holidays once, before forking
     _SHARED["job"] = job
-    chunks = [targets[start : start + CHUNK] for start in range(0, len(targets), CHUNK)]
+    chunks = _chunks(targets, workers)
     done = 0
     try:
         with _worker_pool(workers) as pool:
@@ -660,6 +661,17 @@ def _parallel_batches(
                     progress(done, len(targets))
     finally:
         _SHARED.clear()
+
+
+def _chunks(items: list[Item], workers: int) -> list[list[Item]]:
+    """``items`` in chunks for the workers: CHUNK at a time, then smaller ones at the end,
+    so that when one worker takes the last chunk the others do not wait for long."""
+    tail = min(len(items), 2 * workers * CHUNK)
+    cut = len(items) - tail
+    small = max(1, CHUNK // 4)
+    return [items[start : min(start + CHUNK, cut)] for start in range(0, cut, CHUNK)] + [
+        items[start : start + small] for start in range(cut, len(items), small)
+    ]
 
 
 @contextmanager
@@ -1029,7 +1041,7 @@ def _fresh_results(
     job.calendar.is_working_day(job.as_of)  # load the bank holidays once, before forking
     _SHARED["job"] = job
     work = [(path, display, key, known) for _, path, display, key, known in misses]
-    chunks = [work[start : start + CHUNK] for start in range(0, len(work), CHUNK)]
+    chunks = _chunks(work, workers)
     try:
         with _worker_pool(workers) as pool:
             for chunk in pool.imap(_fresh_chunk, chunks):

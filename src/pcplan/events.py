@@ -170,9 +170,7 @@ class tuple_events:
 
 def c_events(text: str) -> NextEvent:
     """libyaml's events for ``text``, as tuples (read them inside :class:`tuple_events`)."""
-    from _ruamel_yaml import CParser
-
-    next_event: NextEvent = CParser(text).get_event
+    next_event: NextEvent = _c_parser()(text).get_event
     if _c_makes_tuples():
         return next_event
     return lambda: as_tuple(next_event())
@@ -218,6 +216,16 @@ def _c_namespace() -> dict[str, Any] | None:
     else:
         _C["namespace"] = vars(_ruamel_yaml)
     return _C["namespace"]  # type: ignore[no-any-return]
+
+
+def _c_parser() -> Any:
+    try:
+        return _C["parser"]
+    except KeyError:
+        from _ruamel_yaml import CParser
+
+        _C["parser"] = CParser
+        return CParser
 
 
 def _c_makes_tuples() -> bool:
