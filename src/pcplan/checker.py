@@ -654,7 +654,9 @@ def _parallel_batches(
     done = 0
     try:
         with _worker_pool(workers) as pool:
-            for batch in pool.imap(_analyse_chunk, chunks):
+            for chunk, batch in zip(chunks, pool.imap(_analyse_chunk, chunks), strict=True):
+                # Each file as loaded, made here from what was sent (see _analyse_chunk).
+                batch.files = [LoadedFile(Path(path), display) for path, display in chunk]
                 yield batch
                 done += len(batch.files)
                 if progress is not None:
@@ -705,16 +707,19 @@ def _worker_signals() -> None:
 
 
 def _analyse_chunk(chunk: list[tuple[FilePath, str]]) -> Batch:
-    """In a worker: analyse files; only findings, sightings and waivers travel back."""
+    """In a worker: analyse files; only findings, sightings and waivers travel back.
+
+    The files as loaded stay behind too: once their documents and models are let go,
+    each is only its path and name, which the parent has (see _parallel_batches), and
+    its `yaml`/`schema` findings, which travel in the batch's ``load_findings``.
+    """
     job = _SHARED["job"]
     batch = Batch()
     for path, display in chunk:
         outcome = job.run(path, display)
         outcome.context = None  # the rest stays behind: models are costly to send
         batch.add(outcome)
-        outcome.loaded.document = None
-        outcome.loaded.model = None
-        outcome.loaded.findings = []  # (they travel once, in the batch's load_findings)
+    batch.files = []
     return batch
 
 

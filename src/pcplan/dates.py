@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -129,6 +128,8 @@ class BankHolidays:
         }
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            import tempfile  # (only to write the cache: 12 ms to import)
+
             handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".bank-holidays-")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 json.dump(payload, out)
