@@ -119,3 +119,45 @@ def test_both_parsers_give_the_same_documents_for_every_valid_case() -> None:
         if _documents(text, "fast") != _documents(text, "roundtrip"):
             differ.append(case.name)
     assert not differ
+
+
+def test_parses_in_two_threads_each_get_tuples_and_leave_the_parser_as_it_was() -> None:
+    """The first thread's parse ends while the second's would be under way: the second
+    must not meet ruamel's classes halfway, nor leave the module with pcplan's makers."""
+    import threading
+
+    before = _ruamel_classes()
+    first_in, second_in, first_done = threading.Event(), threading.Event(), threading.Event()
+    documents: list[Any] = []
+    failures: list[BaseException] = []
+
+    def first_events(text: str) -> events.NextEvent:
+        first_in.set()
+        second_in.wait(1)  # (with the lock, the second thread cannot be in yet)
+        return events.c_events(text)
+
+    def second_events(text: str) -> events.NextEvent:
+        second_in.set()
+        first_done.wait(2)
+        return events.c_events(text)
+
+    def parse(events_from: Any, done: threading.Event | None) -> None:
+        try:
+            source = yamlio.decode(Path("x.yaml"), TEXT.encode())
+            documents.append(yamlio.parse(source, events=events_from).data)
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            if done is not None:
+                done.set()
+
+    first = threading.Thread(target=parse, args=(first_events, first_done))
+    second = threading.Thread(target=parse, args=(second_events, None))
+    first.start()
+    first_in.wait(5)
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert not failures
+    assert len(documents) == 2 and documents[0] == documents[1]
+    assert _ruamel_classes() == before

@@ -27,6 +27,7 @@ parser gives are converted one by one (:func:`as_tuple`): slower, same tuples.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -149,7 +150,11 @@ _KINDS = dict(zip(_MAKERS, range(10), strict=True))  # (in the order of the kind
 
 
 class tuple_events:
-    """While entered, the C parser makes tuples (and is left as it was on leaving)."""
+    """While entered, the C parser makes tuples (and is left as it was on leaving).
+
+    One thread at a time: the module is shared, so a second thread waits for the first
+    to leave (the same thread may enter again, inside a parse).
+    """
 
     __slots__ = ("_saved",)
 
@@ -158,6 +163,7 @@ class tuple_events:
         if namespace is None:
             self._saved: dict[str, Any] | None = None
             return
+        _PARSING.acquire()
         self._saved = {name: namespace[name] for name in _MAKERS}
         namespace.update(_MAKERS)
 
@@ -166,6 +172,10 @@ class tuple_events:
             namespace = _c_namespace()
             assert namespace is not None
             namespace.update(self._saved)
+            _PARSING.release()
+
+
+_PARSING = threading.RLock()
 
 
 def c_events(text: str) -> NextEvent:

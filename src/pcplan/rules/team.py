@@ -9,7 +9,6 @@ empty team.
 from __future__ import annotations
 
 import difflib
-import operator
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -481,18 +480,19 @@ _NAMED = 3
 
 
 def _overlapping(appearances: list[Sighting]) -> bool:
-    """Do any two of these fieldwork periods (the first two of each detail) overlap?"""
-    periods = sorted(map(_DETAIL, appearances))  # (by start first)
-    reach = periods[0][1]  # the latest end so far
-    for period in periods[1:]:
-        if period[0] <= reach:
+    """Would :func:`check_diaries` find any overlap among these appearances?
+
+    The same sweep in the same order (by start, then file), keeping only the latest end
+    so far: an appearance overlaps one before it exactly when it starts by that end.
+    """
+    periods = sorted([(a.detail[0], a.display, a.detail[1]) for a in appearances])
+    reach = periods[0][2]
+    for start, _, end in periods[1:]:
+        if start <= reach:
             return True
-        if period[1] > reach:
-            reach = period[1]
+        if end > reach:
+            reach = end
     return False
-
-
-_DETAIL = operator.attrgetter("detail")
 
 
 def _diary_message(name: str, others: list[Sighting], count: int) -> str:
