@@ -9,6 +9,7 @@ empty team.
 from __future__ import annotations
 
 import difflib
+import operator
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -482,9 +483,26 @@ _NAMED = 3
 def _overlapping(appearances: list[Sighting]) -> bool:
     """Would :func:`check_diaries` find any overlap among these appearances?
 
-    The same sweep in the same order (by start, then file), keeping only the latest end
-    so far: an appearance overlaps one before it exactly when it starts by that end.
+    The same sweep, keeping only the latest end so far: an appearance overlaps one
+    before it exactly when it starts by that end. While every period ends on or after
+    its start, the order among equal starts cannot matter, so the details are sorted as
+    they are; a period that ends before it starts (`fieldwork.dates`) sends the group
+    to the sweep in :func:`check_diaries`' own order (by start, then file).
     """
+    periods = sorted(map(_DETAIL, appearances))
+    reach = periods[0][1]
+    for period in periods:
+        start, end = period[0], period[1]
+        if end < start:
+            return _overlapping_in_order(appearances)
+        if start <= reach and period is not periods[0]:
+            return True
+        if end > reach:
+            reach = end
+    return False
+
+
+def _overlapping_in_order(appearances: list[Sighting]) -> bool:
     periods = sorted([(a.detail[0], a.display, a.detail[1]) for a in appearances])
     reach = periods[0][2]
     for start, _, end in periods[1:]:
@@ -493,6 +511,9 @@ def _overlapping(appearances: list[Sighting]) -> bool:
         if end > reach:
             reach = end
     return False
+
+
+_DETAIL = operator.attrgetter("detail")
 
 
 def _diary_message(name: str, others: list[Sighting], count: int) -> str:
