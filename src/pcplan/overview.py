@@ -195,7 +195,7 @@ def request_entries(ctx: ChallengeContext) -> list[StepDates]:
     """
     challenge = ctx.challenge
     as_of = ctx.as_of
-    if as_of > challenge.fieldwork.end:
+    if as_of > challenge.fieldwork.end or not challenge.reading.requests:
         return []
     step = STEP_BY_KEY["supplementary_reading"]
     entries = []
@@ -261,16 +261,14 @@ def pending_steps(ctx: ChallengeContext) -> list[Pending]:
     by_owner = _owners(ctx.challenge, ctx.programme, team_members(ctx))
     chased: dict[tuple[str, ...], tuple[str, ...]] = {}  # (steps share a few owner lists)
     pending = []
-    requests = request_entries(ctx) if ctx.challenge.reading.requests else ()
-    for entries in (ctx.schedule.steps, requests):
-        for entry in entries:
-            if entry.due is None or entry.status in SETTLED:
-                continue
-            owners = entry.step.owners
-            names = chased.get(owners)
-            if names is None:
-                names = chased[owners] = _chase(owners, by_owner)
-            pending.append(Pending(entry, names))
+    for entry in (*ctx.schedule.steps, *request_entries(ctx)):
+        if entry.due is None or entry.status in SETTLED:
+            continue
+        owners = entry.step.owners
+        names = chased.get(owners)
+        if names is None:
+            names = chased[owners] = _chase(owners, by_owner)
+        pending.append(Pending(entry, names))
     return pending
 
 
@@ -317,8 +315,8 @@ def glance_rows(ctx: ChallengeContext, *, pending: bool = True) -> list[Any]:
             waiting.append([_entry_rows(entry), list(names)])
             overdue += entry.status == "overdue"
     else:
-        requests = request_entries(ctx) if challenge.reading.requests else ()
-        overdue = [entry.status for entry in (*schedule.steps, *requests)].count("overdue")
+        entries = (*schedule.steps, *request_entries(ctx))  # (as pending_steps reads them)
+        overdue = [entry.status for entry in entries].count("overdue")
     upcoming = schedule.next_step()
     team = core_team(ctx)
     return [

@@ -56,11 +56,6 @@ class LoadedFile(Record):
         self.findings = [] if findings is None else findings
         self.kind = kind
 
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # (from a worker, 10,000 times in a large `check`: as its fields, the path as text)
-        fields = (self.display, self.document, self.model, self.findings, self.kind)
-        return (_loaded_back, (os.fspath(self.path), *fields))
-
     @property
     def challenge(self) -> Challenge | None:
         """The model of a valid challenge file (None for any other file, or a broken one)."""
@@ -75,10 +70,6 @@ class LoadedFile(Record):
     def private(self) -> Private | None:
         """The model of a valid private constraints file."""
         return cast("Private", self.model) if self.kind == "private" else None
-
-
-def _loaded_back(path: str, *fields: Any) -> LoadedFile:
-    return LoadedFile(Path(path), *fields)
 
 
 def load_programme(programme_dir: ProgrammeDir, *, cache: bool = False) -> LoadedFile:

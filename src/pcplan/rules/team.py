@@ -80,8 +80,8 @@ def waived(challenge: Challenge, rule_id: str) -> bool:
     return any(waiver.rule == rule_id for waiver in challenge.waivers)
 
 
-def _lead_members(challenge: Challenge) -> list[tuple[int, Member]]:
-    return [(i, m) for i, m in active_members(challenge) if m.lead]
+def _lead_members(active: list[tuple[int, Member]]) -> list[tuple[int, Member]]:
+    return [(i, m) for i, m in active if m.lead]
 
 
 def _count(core: list[tuple[int, Member]], roles: tuple[str, ...]) -> int:
@@ -101,7 +101,7 @@ def still_needed(challenge: Challenge) -> list[str]:
     """
     needs: list[str] = []
     wanted = 0
-    if not _lead_members(challenge):
+    if not _lead_members(active_members(challenge)):
         needs.append("a lead DCS")
         wanted += 1
     team = core_members(challenge)
@@ -172,7 +172,7 @@ def check_team_lead(ctx: ChallengeContext) -> Iterator[Problem]:
     yield from _consent_problems(challenge)
     if not challenge.visiting_team:
         return
-    leads = [(i, m) for i, m in members(ctx) if m.lead]
+    leads = _lead_members(members(ctx))
     if not leads:
         declined = [m for m in challenge.visiting_team if m.lead and m.status == "declined"]
         why = f"{declined[0].name}, the lead, declined" if declined else "no member is the lead"
@@ -481,35 +481,23 @@ _NAMED = 3
 
 
 def _overlapping(appearances: list[Sighting]) -> bool:
-    """Would :func:`check_diaries` find any overlap among these appearances?
+    """Could :func:`check_diaries` find any overlap among these appearances?
 
     The same sweep, keeping only the latest end so far: an appearance overlaps one
     before it exactly when it starts by that end. While every period ends on or after
     its start, the order among equal starts cannot matter, so the details are sorted as
-    they are; a period that ends before it starts (`fieldwork.dates`) sends the group
-    to the sweep in :func:`check_diaries`' own order (by start, then file).
+    they are. A period that ends before it starts (`fieldwork.dates`) leaves the group
+    to the full sweep, whose order (by start, then file) decides then.
     """
     periods = sorted(map(_DETAIL, appearances))
+    if any(period[1] < period[0] for period in periods):
+        return True
     reach = periods[0][1]
-    for period in periods:
-        start, end = period[0], period[1]
-        if end < start:
-            return _overlapping_in_order(appearances)
-        if start <= reach and period is not periods[0]:
+    for period in periods[1:]:
+        if period[0] <= reach:
             return True
-        if end > reach:
-            reach = end
-    return False
-
-
-def _overlapping_in_order(appearances: list[Sighting]) -> bool:
-    periods = sorted([(a.detail[0], a.display, a.detail[1]) for a in appearances])
-    reach = periods[0][2]
-    for start, _, end in periods[1:]:
-        if start <= reach:
-            return True
-        if end > reach:
-            reach = end
+        if period[1] > reach:
+            reach = period[1]
     return False
 
 
