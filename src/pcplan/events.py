@@ -180,7 +180,7 @@ _PARSING = threading.RLock()
 
 def c_events(text: str) -> NextEvent:
     """libyaml's events for ``text``, as tuples (read them inside :class:`tuple_events`)."""
-    next_event: NextEvent = _c_parser()(text).get_event
+    next_event: NextEvent = _c_class("CParser")(text).get_event
     if _c_makes_tuples():
         return next_event
     return lambda: as_tuple(next_event())
@@ -211,7 +211,8 @@ def default_events() -> Callable[[str], NextEvent]:
     return c_events if _c_namespace() is not None else pure_events
 
 
-_C: dict[str, Any] = {}  # "namespace": the C parser's module's, or None without it
+# "namespace": the C parser's module's (None without it); "tuples": see _c_makes_tuples.
+_C: dict[str, Any] = {}
 
 
 def _c_namespace() -> dict[str, Any] | None:
@@ -228,14 +229,10 @@ def _c_namespace() -> dict[str, Any] | None:
     return _C["namespace"]  # type: ignore[no-any-return]
 
 
-def _c_parser() -> Any:
-    try:
-        return _C["parser"]
-    except KeyError:
-        from _ruamel_yaml import CParser
-
-        _C["parser"] = CParser
-        return CParser
+def _c_class(name: str) -> Any:
+    namespace = _c_namespace()
+    assert namespace is not None, "ruamel.yaml.clib is not installed"
+    return namespace[name]
 
 
 def _c_makes_tuples() -> bool:
@@ -244,8 +241,6 @@ def _c_makes_tuples() -> bool:
         return _C["tuples"]  # type: ignore[no-any-return]
     except KeyError:
         pass
-    from _ruamel_yaml import CParser
-
     with tuple_events():
-        _C["tuples"] = type(CParser("").get_event()) is tuple
+        _C["tuples"] = type(_c_class("CParser")("").get_event()) is tuple
     return _C["tuples"]  # type: ignore[no-any-return]
