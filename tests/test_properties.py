@@ -1282,3 +1282,26 @@ def test_worker_chunks_keep_every_file_in_order_and_end_small(files: int, worker
     assert all(0 < len(chunk) <= CHUNK for chunk in chunks)
     ending = chunks[-2 * workers * 4 :] if files >= 2 * workers * CHUNK else chunks
     assert all(len(chunk) <= CHUNK // 4 for chunk in ending)
+
+
+# ----------------------------------------------------------------- id.filename
+
+
+@given(st.text(alphabet="ab.- _", min_size=1, max_size=12).filter(lambda n: n not in (".", "..")))
+@example("kent-2027-06..yaml")
+@example(".yaml")
+@example("kent.")
+def test_id_filename_reads_a_file_name_as_pathlib_does(name: str) -> None:
+    """The rule splits the name itself (the walk gives text); the split is Path's."""
+    from types import SimpleNamespace
+
+    from pcplan.rules.identity import check_id_matches_filename
+
+    path = Path("round-1") / name
+    ctx: Any = SimpleNamespace(file_name=name, challenge=SimpleNamespace(id="kent"))
+    problems = list(check_id_matches_filename(ctx))
+    if path.stem == "kent":
+        assert problems == []
+    else:
+        (problem,) = problems
+        assert f"rename the file to `kent{path.suffix}` or set `id: {path.stem}`" in problem.message

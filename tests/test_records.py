@@ -57,3 +57,13 @@ def test_what_workers_send_back_arrives_whole() -> None:
     again = pickle.loads(pickle.dumps(loaded))
     assert isinstance(again.path, Path) and again.findings[0].rule == "steps.overdue"
     assert type(again.findings[0]) is Finding
+
+
+def test_a_file_named_by_text_is_the_same_file_as_by_path() -> None:
+    """The walk gives paths as text; a loaded file still offers (and compares by) a Path."""
+    as_text = LoadedFile("challenges/kent-2027-06.yaml", "kent-2027-06.yaml")
+    as_path = LoadedFile(Path("challenges/kent-2027-06.yaml"), "kent-2027-06.yaml")
+    assert as_text == as_path
+    assert as_text.path == Path("challenges/kent-2027-06.yaml")
+    assert isinstance(as_text.path, Path) and as_text.path is as_text.path  # made once
+    assert as_text != LoadedFile("challenges/kent-2027-07.yaml", "kent-2027-06.yaml")

@@ -40,7 +40,13 @@ from pcplan.cache import (
     stat_key,
 )
 from pcplan.dates import WorkingDays, working_days
-from pcplan.directory import ProgrammeDir, Walked, unreadable_finding, walk_challenges
+from pcplan.directory import (
+    FilePath,
+    ProgrammeDir,
+    Walked,
+    unreadable_finding,
+    walk_challenges,
+)
 from pcplan.findings import CheckResult, Finding, finding_read_back, sort_findings
 from pcplan.overview import Glance, from_rows, glance_rows
 from pcplan.records import Record
@@ -66,9 +72,6 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None]
 Item = TypeVar("Item")
-# A challenge file's path: as text from the walk (pcplan.directory.walk_challenges), a
-# Path when named on the command line; made a Path only when the file is read.
-FilePath = Path | str
 
 PARALLEL_FROM = 400  # files; below this, starting workers costs more than it saves
 CHUNK = 100
@@ -182,7 +185,7 @@ def build_context(
     if challenge is None or loaded.document is None:
         return None
     return ChallengeContext(
-        path=loaded.path,
+        path=loaded.given_path,
         display=loaded.display,
         document=loaded.document,
         challenge=challenge,
@@ -220,7 +223,7 @@ class FileOutcome(Record):
 
 
 def analyse_file(
-    path: Path,
+    path: FilePath,
     display: str,
     programme: Programme | None,
     as_of: date,
@@ -600,7 +603,7 @@ class Job(NamedTuple):
 
     def run(self, path: FilePath, display: str, raw: bytes | None = None) -> FileOutcome:
         return analyse_file(
-            Path(path),
+            path,
             display,
             self.programme,
             self.as_of,
@@ -656,7 +659,7 @@ def _parallel_batches(
         with _worker_pool(workers) as pool:
             for chunk, batch in zip(chunks, pool.imap(_analyse_chunk, chunks), strict=True):
                 # Each file as loaded, made here from what was sent (see _analyse_chunk).
-                batch.files = [LoadedFile(Path(path), display) for path, display in chunk]
+                batch.files = [LoadedFile(path, display) for path, display in chunk]
                 yield batch
                 done += len(batch.files)
                 if progress is not None:
@@ -996,7 +999,7 @@ def _analyse_cached(
             batch.kept[display] = result.report
             continue
         loaded, report, seen = result
-        batch.files.append(LoadedFile(Path(path), display, findings=loaded))
+        batch.files.append(LoadedFile(path, display, findings=loaded))
         batch.load_findings += loaded
         if report is not None:
             batch.gathered.add(report)

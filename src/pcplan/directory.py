@@ -119,6 +119,9 @@ def challenge_paths(programme_dir: ProgrammeDir) -> list[Path]:
 # What walk_challenges gives: the challenge files' paths as text (each as the Path of the
 # same text would show it), and the folders that could not be read.
 Walked = tuple[list[str], list[Unreadable]]
+# A challenge file's path: as text from the walk, a Path when named on the command line;
+# made a Path only where one is asked for (LoadedFile.path, ChallengeContext.path).
+FilePath = Path | str
 
 
 def walk_challenges(programme_dir: ProgrammeDir) -> Walked:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from pcplan.directory import (
+    FilePath,
     ProgrammeDir,
     names_a_file,
     private_path,
@@ -36,25 +37,41 @@ if TYPE_CHECKING:
 
 
 class LoadedFile(Record):
-    """One file as read: its document and model when valid, else the findings saying why."""
+    """One file as read: its document and model when valid, else the findings saying why.
 
-    __slots__ = ("display", "document", "findings", "kind", "model", "path")
+    Its path may be given as text (as the walk gives it): it becomes a :class:`Path`
+    when first asked for, since most files of a large check are never asked (making
+    a Path of each cost more than the walk).
+    """
+
+    __slots__ = ("display", "document", "findings", "given_path", "kind", "model")
 
     def __init__(
         self,
-        path: Path,
+        path: FilePath,
         display: str,
         document: Document | None = None,
         model: Challenge | Programme | Private | None = None,
         findings: list[Finding] | None = None,
         kind: Literal["challenge", "programme", "private"] = "challenge",
     ) -> None:
-        self.path = path
+        self.given_path = path
         self.display = display
         self.document = document
         self.model = model
         self.findings = [] if findings is None else findings
         self.kind = kind
+
+    @property
+    def path(self) -> Path:
+        """The file's path."""
+        path = self.given_path
+        if path.__class__ is str:
+            path = self.given_path = Path(path)
+        return cast("Path", path)
+
+    def _fields(self) -> tuple[Any, ...]:  # (a path given as text equals its Path)
+        return (self.path, self.display, self.document, self.findings, self.kind, self.model)
 
     @property
     def challenge(self) -> Challenge | None:
@@ -95,7 +112,7 @@ def load_private(path: Path | None = None) -> LoadedFile | None:
     return load_file(path, str(path), kind="private")
 
 
-def _read_within(path: Path, root: Path) -> bytes | None:
+def _read_within(path: FilePath, root: Path) -> bytes | None:
     """The file's bytes, or None when it is a symbolic link to something outside ``root``."""
     try:
         return read_regular_file(path, links=False)
@@ -116,15 +133,15 @@ def _outside_finding(display: str) -> Finding:
     )
 
 
-def _within(path: Path, root: Path) -> bool:
+def _within(path: FilePath, root: Path) -> bool:
     try:
-        path.resolve().relative_to(root.resolve())
+        Path(path).resolve().relative_to(root.resolve())
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return False
     return True
 
 
-def _parse_remembered(path: Path, root: Path) -> Document:
+def _parse_remembered(path: FilePath, root: Path) -> Document:
     """A file parsed, or what parsing the same bytes gave before (see pcplan.cache)."""
     from pcplan.cache import keep_document, recall_document
 
@@ -141,7 +158,7 @@ def _problem_finding(display: str, problem: YamlProblem) -> Finding:
 
 
 def load_file(
-    path: Path,
+    path: FilePath,
     display: str,
     *,
     programme: bool = False,
@@ -167,7 +184,7 @@ def load_file(
             if raw is None:
                 loaded.findings.append(_outside_finding(display))
                 return loaded
-        elif root is not None and path.is_symlink() and not _within(path, root):
+        elif root is not None and os.path.islink(path) and not _within(path, root):
             loaded.findings.append(_outside_finding(display))
             return loaded
         if raw is not None:

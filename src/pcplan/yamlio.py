@@ -130,7 +130,7 @@ class Source(Record):
     __slots__ = ("bom", "newline", "path", "raw", "text")
 
     def __init__(
-        self, path: Path, raw: bytes, text: str, bom: bool = False, newline: str = "\n"
+        self, path: Path | str, raw: bytes, text: str, bom: bool = False, newline: str = "\n"
     ) -> None:
         self.path = path
         self.raw = raw
@@ -161,7 +161,7 @@ _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fal
 _MAYBE_NOT_STRING = frozenset("0123456789+-.~nNtTfF")
 
 
-def decode(path: Path, raw: bytes) -> Source:
+def decode(path: Path | str, raw: bytes) -> Source:
     """Bytes to text, refusing what SPEC §6 refuses before any parsing."""
     if len(raw) > MAX_BYTES:
         raise YamlProblem(_too_large(len(raw)))
@@ -221,7 +221,7 @@ def _control_message(character: str) -> str:
     )
 
 
-def read_source(path: Path) -> Source:
+def read_source(path: Path | str) -> Source:
     """Read and decode a file, refusing an oversized one without reading it."""
     return decode(path, read_regular_file(path))
 
@@ -376,7 +376,7 @@ def _syntax_problem(text: str, exc: MarkedYAMLError) -> YamlProblem:
     return YamlProblem(message, line=line, column=column)
 
 
-def load(path: Path, *, spans: bool = False) -> tuple[Source, Document]:
+def load(path: Path | str, *, spans: bool = False) -> tuple[Source, Document]:
     """Read, decode and parse a file."""
     source = read_source(path)
     return source, parse(source, spans=spans)

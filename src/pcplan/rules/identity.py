@@ -18,12 +18,14 @@ if TYPE_CHECKING:
 @file_rule("id.filename", "error")
 def check_id_matches_filename(ctx: ChallengeContext) -> Iterator[Problem]:
     """The `id` differs from the file name without its extension."""
-    stem = ctx.path.stem
+    name = ctx.file_name
+    dot = name.rfind(".")  # (Path.stem and Path.suffix, without making a Path)
+    stem, suffix = (name[:dot], name[dot:]) if 0 < dot < len(name) - 1 else (name, "")
     if ctx.challenge.id != stem:
         yield Problem(
             ("id",),
-            f"id `{ctx.challenge.id}` differs from the file name `{shorten(ctx.path.name, 60)}`; "
-            f"rename the file to `{ctx.challenge.id}{ctx.path.suffix}` or set `id: {shorten(stem, 60)}`",
+            f"id `{ctx.challenge.id}` differs from the file name `{shorten(name, 60)}`; "
+            f"rename the file to `{ctx.challenge.id}{suffix}` or set `id: {shorten(stem, 60)}`",
         )
 
 

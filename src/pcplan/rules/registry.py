@@ -15,8 +15,10 @@ the catalogue (``docs/rules.md``) and the severities have one source.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Hashable, Iterable
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 from pcplan.records import sent_as_tuple
 from pcplan.schedule import Schedule, compute_schedule, default_settings
@@ -24,7 +26,6 @@ from pcplan.yamlio import Document, KeyPath
 
 if TYPE_CHECKING:
     from datetime import date
-    from pathlib import Path
 
     from pcplan.dates import WorkingDays
     from pcplan.findings import Severity
@@ -54,8 +55,8 @@ class ChallengeContext:
         "challenge",
         "display",
         "document",
+        "given_path",
         "memo",
-        "path",
         "private",
         "programme",
     )
@@ -63,7 +64,7 @@ class ChallengeContext:
     def __init__(
         self,
         *,
-        path: Path,
+        path: Path | str,
         display: str,
         challenge: Challenge,
         programme: Programme | None,
@@ -72,7 +73,7 @@ class ChallengeContext:
         document: Document,
         private: Private | None = None,
     ) -> None:
-        self.path = path
+        self.given_path = path  # (text from the walk: a Path only if asked for, see path)
         self.display = display
         self.challenge = challenge
         self.programme = programme
@@ -85,6 +86,19 @@ class ChallengeContext:
         # What several of the file's rules work out alike, made once (see
         # pcplan.rules.team.members).
         self.memo: dict[str, Any] = {}
+
+    @property
+    def path(self) -> Path:
+        """The file's path."""
+        path = self.given_path
+        if path.__class__ is str:
+            path = self.given_path = Path(path)
+        return cast("Path", path)
+
+    @property
+    def file_name(self) -> str:
+        """The file's name (its path's last part), read without making a Path."""
+        return os.path.basename(self.given_path)
 
     @property
     def settings(self) -> Settings:
