@@ -1305,3 +1305,34 @@ def test_id_filename_reads_a_file_name_as_pathlib_does(name: str) -> None:
     else:
         (problem,) = problems
         assert f"rename the file to `kent{path.suffix}` or set `id: {path.stem}`" in problem.message
+
+
+# ----------------------------------------------------------------- file names shown
+
+
+@given(
+    st.sampled_from([".", "challenges", "challenges/", "./c", "/srv/prog", "::x", "a\x1bb"]),
+    st.sampled_from(["", ".", "challenges", "::c", "c\nd"]),
+    st.lists(
+        st.tuples(
+            st.booleans(),
+            st.text(alphabet="ab/:.\n\x1b\u202e", min_size=0, max_size=8),
+        ),
+        max_size=6,
+    ),
+)
+@example(".", "challenges", [(True, "/a//b")])  # (not under the root: shown as it is)
+@example("challenges", "challenges", [(True, "")])  # (the root itself)
+@example(".", ".", [(True, "a"), (True, "::a")])  # (`::` starts a workflow command)
+def test_the_walks_names_are_shown_alike_one_by_one_or_all_at_once(
+    root: str, shown_as: str, parts: list[tuple[bool, str]]
+) -> None:
+    """ProgrammeDir.displays (for thousands of walked paths) agrees with display."""
+    from pcplan.directory import ProgrammeDir
+
+    programme_dir = ProgrammeDir(Path(root), shown_as)
+    lead = "" if root == "." else root if root.endswith("/") else f"{root}/"
+    paths: list[Path | str] = [
+        f"{lead}{tail}" if under else Path(tail or "x") for under, tail in parts
+    ]
+    assert programme_dir.displays(paths) == [programme_dir.display(path) for path in paths]

@@ -57,6 +57,17 @@ def test_what_workers_send_back_arrives_whole() -> None:
     again = pickle.loads(pickle.dumps(loaded))
     assert isinstance(again.path, Path) and again.findings[0].rule == "steps.overdue"
     assert type(again.findings[0]) is Finding
+    other = Sighting("b.yaml", 2, 1, "kent-2027-06")
+    gathered = Gathered(
+        {"a.yaml": [finding], "b.yaml": []},
+        {"team.diary": [sighting, sighting], "id.duplicate": [other]},
+        {},
+    )
+    for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
+        back = pickle.loads(pickle.dumps(gathered, protocol=protocol))
+        assert back == gathered  # (sent as plain tuples: Sightings again on arrival)
+        assert {type(seen) for found in back.sightings.values() for seen in found} == {Sighting}
+        assert back.sightings["id.duplicate"][0].value == "kent-2027-06"
 
 
 def test_a_file_named_by_text_is_the_same_file_as_by_path() -> None:

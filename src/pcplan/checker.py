@@ -387,7 +387,7 @@ def _analyse(
     if extra_paths:
         known = set(walked_paths)
         paths += [path for path in extra_paths if os.fspath(path) not in known]
-    targets = [(path, programme_dir.display(path)) for path in paths]
+    targets = list(zip(paths, programme_dir.displays(paths), strict=True))
     files: list[LoadedFile] = []
     contexts: list[ChallengeContext] = []
     kept: dict[str, Any] = {}

@@ -41,6 +41,25 @@ class ProgrammeDir(Record):
         """
         return show_path(self._as_named(path))
 
+    def displays(self, paths: list[FilePath]) -> list[str]:
+        """:meth:`display` of each path, in one pass for the walk's (thousands of) paths."""
+        prefix, lead = _layout(os.fspath(self.root), self.shown_as)
+        cut = len(prefix)
+        if os.sep == "/" and not lead.startswith(":"):
+            named = [
+                lead + path[cut:]
+                if path.__class__ is str
+                and path.startswith(prefix)
+                and len(path) > cut
+                and (cut or path[:1] != "/")
+                else ""
+                for path in paths
+            ]  # (as _as_named; "" where a path needs the longer way)
+            printable = all(named) and "".join(named).isprintable()
+            if printable and (lead or not any(name.startswith("::") for name in named)):
+                return named  # (as show_path would leave every one of them)
+        return [self.display(path) for path in paths]
+
     def _as_named(self, path: Path | str) -> str:
         text = os.fspath(path)
         prefix, lead = _layout(os.fspath(self.root), self.shown_as)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable
+from itertools import repeat
+from typing import Any
 
 from pcplan.findings import Finding
 from pcplan.records import Record
@@ -118,6 +120,13 @@ class Gathered(Record):
         if report.waivers:
             self.waivers[report.display] = report.waivers
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # A worker's chunk sends thousands of sightings: as plain tuples, which pickle
+        # writes and reads in C, they cost a fifth of the time to send (each Sighting
+        # would call its own __reduce__ in Python); they are Sightings again on arrival.
+        plain = {rule_id: list(map(tuple, seen)) for rule_id, seen in self.sightings.items()}
+        return (_received, (self.findings, plain, self.waivers))
+
     def merge(self, other: Gathered) -> None:
         self.findings.update(other.findings)
         for rule_id, seen in other.sightings.items():
@@ -148,6 +157,18 @@ class Gathered(Record):
             sightings[rule_id] = kept if placed else kept + new
         notes = {display: report.waivers} if report.waivers else {}
         return Gathered({display: report.findings}, sightings, notes)
+
+
+def _received(
+    findings: dict[str, list[Finding]],
+    plain: dict[str, list[tuple[Any, ...]]],
+    waivers: dict[str, list[WaiverNote]],
+) -> Gathered:
+    """A Gathered back from pickle (see Gathered.__reduce__)."""
+    sightings = {
+        rule_id: list(map(tuple.__new__, repeat(Sighting), rows)) for rule_id, rows in plain.items()
+    }
+    return Gathered(findings, sightings, waivers)
 
 
 def check_across(gathered: Gathered) -> dict[str, list[Finding]]:
