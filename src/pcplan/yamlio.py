@@ -158,6 +158,10 @@ _FLOAT = re.compile(
 _DIRECTIVE = re.compile(r"^%", re.MULTILINE)
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+# The core schema's null and boolean words but the empty one, and how each reads; every
+# plain scalar that starts with one of their first characters and is not one is text.
+_WORDS: dict[str, bool | None] = {**dict.fromkeys(_NULLS - {""}), **_BOOLS}
+_WORD_STARTS = frozenset(word[0] for word in _WORDS)
 _MAYBE_NOT_STRING = frozenset("0123456789+-.~nNtTfF")
 
 
@@ -267,16 +271,17 @@ class NumberTooLong(ValueError):
 
 def resolve_plain(value: str) -> Any:
     """A plain (unquoted) scalar as the YAML 1.2 core schema reads it."""
-    if value and value[0] not in _MAYBE_NOT_STRING:
+    if not value:
+        return None
+    first = value[0]
+    if first not in _MAYBE_NOT_STRING:
         return value
+    if first in _WORD_STARTS:  # (no number starts so: only these words are not text)
+        return _WORDS.get(value, value)
     if value.isdigit() and value.isascii() and len(value) <= MAX_DIGITS:
         return int(value)  # (the common number, ahead of the patterns below)
     if len(value) == 10 and value[4] == "-" and value[7] == "-":
         return value  # a date (YYYY-MM-DD): text, for the models to read
-    if value in _NULLS:
-        return None
-    if value in _BOOLS:
-        return _BOOLS[value]
     if _INT.fullmatch(value):
         if len(value) > MAX_DIGITS:
             raise NumberTooLong(
