@@ -179,10 +179,11 @@ def compute_schedule(
     recorded = challenge.steps
     due_soon_days = settings.due_soon_days
     entries = []
+    # (Each StepDates made as a tuple.__new__ does, in C: fifteen a file, twice as fast.)
     for step, window in zip(STEPS, windows, strict=True):
         done = recorded.get(step.key)
         if window is None:
-            entries.append(StepDates(step, None, None, done, "not_applicable"))
+            entries.append(_new(StepDates, (step, None, None, done, "not_applicable", None)))
             continue
         opens, due, moved_from = window
         if step.opens_after_done is not None:
@@ -194,10 +195,11 @@ def compute_schedule(
         status = step_status(opens, due, done, as_of, due_soon_days)
         if step.before_fieldwork and as_of > end and status != "done":
             status = "unrecorded"  # the visit happened: no longer chased (SPEC §3)
-        entries.append(StepDates(step, opens, due, done, status, moved_from))
+        entries.append(_new(StepDates, (step, opens, due, done, status, moved_from)))
     return Schedule(challenge.id, start, end, as_of, tuple(entries))
 
 
+_new = tuple.__new__
 Window = tuple[date, date | None, date | None]  # opens, due, the due date before it moved
 # The settings that give a step's due date in weeks after fieldwork (Step.due_weeks_setting).
 _WEEKS_SETTINGS = tuple(sorted({step.due_weeks_setting or "" for step in STEPS} - {""}))

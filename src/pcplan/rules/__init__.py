@@ -45,6 +45,7 @@ __all__ = [
     "check_file",
 ]
 
+_new = tuple.__new__
 _FILE_RULES = [rule for rule in RULES.values() if rule.file_check is not None]
 _REPO_RULES = [rule for rule in RULES.values() if rule.repo_check is not None]
 # What check_file reads of each rule, taken out once (it runs for every file).
@@ -87,8 +88,9 @@ def check_file(ctx: ChallengeContext) -> FileReport:
             )
     for rule_id, sight in _SIGHTS:
         assert sight is not None
-        report.sightings[rule_id] = [
-            Sighting(display, *locate(path), value, detail) for path, value, detail in sight(ctx)
+        report.sightings[rule_id] = [  # (made as tuple.__new__ does, in C: twice as fast)
+            _new(Sighting, (display, *locate(path), value, detail))
+            for path, value, detail in sight(ctx)
         ]
     report.waivers = note_waivers(ctx)
     return report
