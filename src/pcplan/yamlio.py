@@ -480,8 +480,10 @@ class _Builder:
         if kind == MAPPING_START:
             mapping: dict[str, Any] = {}
             while True:
+                # (Each event unpacked at once: its fields as (KIND, ANCHOR, TAG, VALUE,
+                # STYLE, START, END), read far more often here than anywhere else.)
                 key_event: Any = next_event()
-                key_kind = key_event[0]  # (KIND, ANCHOR… written as numbers in this loop)
+                key_kind, key_anchor, key_tag, key, key_style, mark, _ = key_event
                 if key_kind == MAPPING_END:
                     if not inline:
                         self._record_span(path, event, key_event[END], "mapping")
@@ -489,10 +491,9 @@ class _Builder:
                 if key_kind != SCALAR:
                     _refuse_tags_and_anchors(key_event)
                     raise _problem(key_event, "a key must be plain text, not a list or mapping")
-                if key_event[1] is not None or key_event[2] is not None:
+                if key_anchor is not None or key_tag is not None:
                     _refuse_tags_and_anchors(key_event)
-                key = key_event[3]
-                if key_event[4] or not key or key[0] in _MAYBE_NOT_STRING:
+                if key_style or not key or key[0] in _MAYBE_NOT_STRING:
                     key = _scalar(key_event, self._text)
                 if key.__class__ is not str:
                     raise _problem(
@@ -506,8 +507,7 @@ class _Builder:
                         f"duplicate key `{shorten(key, 60)}`; each key may appear once "
                         "in a mapping",
                     )
-                key_path = (*path, key)
-                mark = key_event[5]
+                key_path = path + (key,)  # noqa: RUF005  (faster than (*path, key))
                 positions[key_path] = (mark.line + 1, mark.column + 1)
                 if not inline:
                     assert self.key_spans is not None
@@ -517,47 +517,31 @@ class _Builder:
                         mark.line + 1,
                         mark.column + 1,
                         "scalar",
-                        style=key_event[STYLE] or "",
+                        style=key_style or "",
                     )
                 value_event: Any = next_event()
-                if (
-                    inline
-                    and value_event[0] == SCALAR
-                    and value_event[1] is None
-                    and value_event[2] is None
-                ):
-                    value = value_event[3]
-                    if value_event[4] or not value or value[0] in _MAYBE_NOT_STRING:
+                value_kind, anchor, tag, value, style, _, _ = value_event
+                if inline and value_kind == SCALAR and anchor is None and tag is None:
+                    if style or not value or value[0] in _MAYBE_NOT_STRING:
                         value = _scalar(value_event, self._text)
                     mapping[key] = value  # (plain text, the common case, handled inline)
                 else:
                     mapping[key] = self._node(value_event, key_path, depth + 1)
-                    if (
-                        not inline
-                        and value_event[KIND] == SCALAR
-                        and (value_event[VALUE] == "" and not value_event[STYLE])
-                    ):
+                    if not inline and value_kind == SCALAR and (value == "" and not style):
                         self._place_empty_value(key_path, key_event)
         if kind == SEQUENCE_START:
             items: list[Any] = []
             while True:
                 item_event: Any = next_event()
-                item_kind = item_event[0]
+                item_kind, anchor, tag, value, style, mark, _ = item_event
                 if item_kind == SEQUENCE_END:
                     if not inline:
                         self._record_span(path, event, item_event[END], "sequence")
                     return items
-                item_path = (*path, len(items))
-                mark = item_event[5]
+                item_path = path + (len(items),)  # noqa: RUF005  (as key_path)
                 positions[item_path] = (mark.line + 1, mark.column + 1)
-                if (
-                    inline
-                    and item_kind == SCALAR
-                    and item_event[1] is None
-                    and item_event[2] is None
-                ):
-                    value = item_event[3]
-                    if item_event[4] or not value or value[0] in _MAYBE_NOT_STRING:
+                if inline and item_kind == SCALAR and anchor is None and tag is None:
+                    if style or not value or value[0] in _MAYBE_NOT_STRING:
                         value = _scalar(item_event, self._text)
                     items.append(value)
                 else:
