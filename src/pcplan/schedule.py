@@ -178,28 +178,34 @@ def compute_schedule(
     windows = _windows(start, end, flags, weeks, calendar)
     recorded = challenge.steps
     due_soon_days = settings.due_soon_days
+    over = as_of > end  # the visit happened
     entries = []
     # (Each StepDates made as a tuple.__new__ does, in C: fifteen a file, twice as fast.)
-    for step, window in zip(STEPS, windows, strict=True):
-        done = recorded.get(step.key)
+    for (step, key, after, is_fieldwork, before), window in zip(_FACTS, windows, strict=True):
+        done = recorded.get(key)
         if window is None:
             entries.append(_new(StepDates, (step, None, None, done, "not_applicable", None)))
             continue
         opens, due, moved_from = window
-        if step.opens_after_done is not None:
-            earlier = recorded.get(step.opens_after_done)
+        if after is not None:
+            earlier = recorded.get(after)
             if earlier is not None and earlier > opens:
                 opens = earlier
-        if step.key == "fieldwork" and as_of > end and (done is None or done > as_of):
+        if is_fieldwork and over and (done is None or done > as_of):
             done = end  # fieldwork is done once it is over, whatever was recorded (SPEC §3)
         status = step_status(opens, due, done, as_of, due_soon_days)
-        if step.before_fieldwork and as_of > end and status != "done":
+        if before and over and status != "done":
             status = "unrecorded"  # the visit happened: no longer chased (SPEC §3)
         entries.append(_new(StepDates, (step, opens, due, done, status, moved_from)))
     return Schedule(challenge.id, start, end, as_of, tuple(entries))
 
 
 _new = tuple.__new__
+# What compute_schedule reads of each step, taken out of the table once.
+_FACTS = [
+    (step, step.key, step.opens_after_done, step.key == "fieldwork", step.before_fieldwork)
+    for step in STEPS
+]
 Window = tuple[date, date | None, date | None]  # opens, due, the due date before it moved
 # The settings that give a step's due date in weeks after fieldwork (Step.due_weeks_setting).
 _WEEKS_SETTINGS = tuple(sorted({step.due_weeks_setting or "" for step in STEPS} - {""}))
