@@ -117,7 +117,10 @@ class Document(Record):
         walking up finds its parent mapping, as SPEC §5 asks.
         """
         positions = self.positions
-        for end in range(len(path), -1, -1):
+        found = positions.get(path)
+        if found is not None:  # (the path itself, nearly always)
+            return found
+        for end in range(len(path) - 1, -1, -1):
             found = positions.get(path[:end])
             if found is not None:
                 return found
