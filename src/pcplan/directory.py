@@ -143,6 +143,11 @@ Walked = tuple[list[str], list[Unreadable]]
 FilePath = Path | str
 
 
+def as_path(path: FilePath) -> Path:
+    """A path given as text (the walk's) or as a Path, as a Path."""
+    return path if isinstance(path, Path) else Path(path)
+
+
 def walk_challenges(programme_dir: ProgrammeDir) -> Walked:
     """The challenge files, and the folders that could not be read (never silently skipped).
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast, overload
 from pcplan.directory import (
     FilePath,
     ProgrammeDir,
+    as_path,
     names_a_file,
     private_path,
     show_path,
@@ -64,11 +65,9 @@ class LoadedFile(Record):
 
     @property
     def path(self) -> Path:
-        """The file's path."""
-        path = self.given_path
-        if path.__class__ is str:
-            path = self.given_path = Path(path)
-        return cast("Path", path)
+        """The file's path (made a Path once, when first asked for)."""
+        self.given_path = path = as_path(self.given_path)
+        return path
 
     def _fields(self) -> tuple[Any, ...]:  # (a path given as text equals its Path)
         return (self.path, self.display, self.document, self.findings, self.kind, self.model)

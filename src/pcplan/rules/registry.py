@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Hashable, Iterable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from pcplan.directory import FilePath, as_path
 from pcplan.records import sent_as_tuple
 from pcplan.schedule import Schedule, compute_schedule, default_settings
 from pcplan.yamlio import Document, KeyPath
 
 if TYPE_CHECKING:
     from datetime import date
+    from pathlib import Path
 
     from pcplan.dates import WorkingDays
     from pcplan.findings import Severity
@@ -64,7 +65,7 @@ class ChallengeContext:
     def __init__(
         self,
         *,
-        path: Path | str,
+        path: FilePath,
         display: str,
         challenge: Challenge,
         programme: Programme | None,
@@ -89,11 +90,9 @@ class ChallengeContext:
 
     @property
     def path(self) -> Path:
-        """The file's path."""
-        path = self.given_path
-        if path.__class__ is str:
-            path = self.given_path = Path(path)
-        return cast("Path", path)
+        """The file's path (made a Path once, when first asked for)."""
+        self.given_path = path = as_path(self.given_path)
+        return path
 
     @property
     def file_name(self) -> str:
