@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from pcplan.findings import shorten
@@ -18,15 +19,24 @@ if TYPE_CHECKING:
 @file_rule("id.filename", "error")
 def check_id_matches_filename(ctx: ChallengeContext) -> Iterator[Problem]:
     """The `id` differs from the file name without its extension."""
-    name = ctx.file_name
-    dot = name.rfind(".")  # (Path.stem and Path.suffix, without making a Path)
-    stem, suffix = (name[:dot], name[dot:]) if 0 < dot < len(name) - 1 else (name, "")
+    stem, suffix = _stem_and_suffix(name := ctx.file_name)
     if ctx.challenge.id != stem:
         yield Problem(
             ("id",),
             f"id `{ctx.challenge.id}` differs from the file name `{shorten(name, 60)}`; "
             f"rename the file to `{ctx.challenge.id}{suffix}` or set `id: {shorten(stem, 60)}`",
         )
+
+
+def _stem_and_suffix(name: str) -> tuple[str, str]:
+    """A file name's ``Path.stem`` and ``Path.suffix``, without making a Path for the usual
+    name (one that neither starts nor ends with a dot: Python versions split others
+    differently, so pathlib splits those)."""
+    if name.startswith(".") or name.endswith("."):
+        path = PurePath(name)
+        return path.stem, path.suffix
+    dot = name.rfind(".")
+    return (name[:dot], name[dot:]) if dot > 0 else (name, "")
 
 
 def sight_id(ctx: ChallengeContext) -> Iterator[tuple[KeyPath, Hashable, tuple[Any, ...]]]:
