@@ -96,3 +96,38 @@ def test_the_walks_paths_show_as_the_directory_was_named(
     assert directory.display(found) == directory.display(Path(found))
     shown = "" if named == "." else named.rstrip("/") + "/"  # (as the user named it)
     assert directory.display(found) == f"{shown}round-1/kent.yaml"
+
+
+def test_a_thousand_nested_folders_are_walked_without_running_out_of_stack(
+    tmp_path: Path,
+) -> None:
+    """The walk keeps its own stack: nesting deeper than Python's recursion limit is
+    walked like any other tree, in path order, and nothing is lost on the way back up."""
+    root = tmp_path / "challenges"
+    root.mkdir()
+    (root / "programme.yaml").write_text("name: x\n")
+    (root / "a.yaml").touch()
+    (root / "z.yaml").touch()
+    folders = [root]
+    try:
+        for depth in range(1_100):
+            folders.append(folders[-1] / "d")
+            folders[-1].mkdir()
+            if depth == 500:
+                (folders[-1] / "middle.yaml").touch()
+        (folders[-1] / "deepest.yaml").touch()
+        found, unreadable = walk_challenges(open_programme_dir(root))
+        # (os.walk, which the oracle uses, recurses itself before Python 3.12.)
+        assert found == [
+            f"{root}/a.yaml",
+            f"{root}/{'d/' * 1_100}deepest.yaml",  # (in path order: d/… before middle.yaml)
+            f"{root}/{'d/' * 501}middle.yaml",
+            f"{root}/z.yaml",
+        ]
+        assert unreadable == []
+    finally:  # (bottom up: removing the tree recursively would run out of stack too)
+        for folder in reversed(folders[1:]):
+            for leftover in folder.iterdir():
+                if not leftover.is_dir():
+                    leftover.unlink()
+            folder.rmdir()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -160,15 +161,25 @@ def walk_challenges(programme_dir: ProgrammeDir) -> Walked:
     unreadable: list[Unreadable] = []
     found: list[str] = []
 
-    def walk(folder: str, top: bool) -> None:
+    def listed(folder: str) -> tuple[Iterator[os.DirEntry[str]], str] | None:
+        """A folder's entries in name order and the text its paths start with (None and
+        the folder kept in ``unreadable`` when it cannot be listed)."""
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
         except OSError as error:
             where = error.filename if error.filename is not None else folder
             unreadable.append(Unreadable(Path(where), error.strerror or str(error)))
-            return
+            return None
         lead = "" if folder == "." else folder if folder.endswith("/") else f"{folder}/"
+        return iter(entries), lead
+
+    # Depth first with a stack of the folders being listed, not by recursion: a tree of
+    # a thousand nested folders must not exhaust Python's recursion limit.
+    top = listed(os.fspath(programme_dir.root))
+    stack = [] if top is None else [top]
+    while stack:
+        entries, lead = stack[-1]
         for entry in entries:
             name = entry.name
             if name.startswith("."):
@@ -178,12 +189,13 @@ def walk_challenges(programme_dir: ProgrammeDir) -> Walked:
             except OSError:
                 is_folder = False
             if is_folder:
-                if not entry.is_symlink():
-                    walk(lead + name, False)
-            elif name.endswith(SUFFIXES) and not (top and name == PROGRAMME_FILE):
+                if not entry.is_symlink() and (inner := listed(lead + name)) is not None:
+                    stack.append(inner)  # (its files come before the rest of this folder's)
+                    break
+            elif name.endswith(SUFFIXES) and not (len(stack) == 1 and name == PROGRAMME_FILE):
                 found.append(lead + name)
-
-    walk(os.fspath(programme_dir.root), True)
+        else:
+            stack.pop()
     unreadable.sort(key=lambda entry: entry.path)
     return found, unreadable
 
