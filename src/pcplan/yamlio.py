@@ -159,11 +159,13 @@ _FLOAT = re.compile(
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
 _DIRECTIVE = re.compile(r"^%", re.MULTILINE)
-_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-# The core schema's null and boolean words but the empty one, and how each reads; every
+# The core schema's null and boolean words (but the empty null) and how each reads; every
 # plain scalar that starts with one of their first characters and is not one is text.
-_WORDS: dict[str, bool | None] = {**dict.fromkeys(_NULLS - {""}), **_BOOLS}
+_WORDS: dict[str, bool | None] = {
+    **dict.fromkeys(("~", "null", "Null", "NULL")),
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+}
 _WORD_STARTS = frozenset(word[0] for word in _WORDS)
 _MAYBE_NOT_STRING = frozenset("0123456789+-.~nNtTfF")
 
@@ -180,7 +182,7 @@ def decode(path: Path | str, raw: bytes) -> Source:
         newline = "\n"
     elif "\r\n" in text:
         newline = "\r\n"
-    elif "\r" in text and "\n" not in text:
+    elif "\n" not in text:
         newline = "\r"  # an old Mac file: its lines end with CR alone
     else:
         newline = "\n"

@@ -168,7 +168,7 @@ def _received(
 ) -> Gathered:
     """A Gathered back from pickle (see Gathered.__reduce__)."""
     sightings = {
-        rule_id: list(map(tuple.__new__, repeat(Sighting), rows)) for rule_id, rows in plain.items()
+        rule_id: list(map(_new, repeat(Sighting), rows)) for rule_id, rows in plain.items()
     }
     return Gathered(findings, sightings, waivers)
 
